@@ -1,0 +1,4 @@
+//! Server functions: each loads the session user, checks the role and the object, parses its
+//! input into domain types, calls a service and maps the error. Nothing else.
+
+pub mod accounts;

@@ -1,0 +1,154 @@
+//! Who is asking: the account behind a request's session, with the idle and absolute timeouts
+//! enforced here on the server, and the one-line role check every server function starts with.
+
+use crate::domain::Role;
+use crate::entities::user;
+use crate::error::AppError;
+use crate::request::ClientIp;
+use crate::services::accounts;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use leptos::prelude::{expect_context, use_context};
+use tower_sessions::Session;
+
+const USER_ID: &str = "user_id";
+const EPOCH: &str = "session_epoch";
+const STARTED: &str = "started_at";
+const SEEN: &str = "seen_at";
+
+/// Refreshing the last-seen time costs a write, so it is done at most this often (seconds).
+const SEEN_RESOLUTION: i64 = 60;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+impl CurrentUser {
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.role.includes(role) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+impl From<&user::Model> for CurrentUser {
+    fn from(u: &user::Model) -> Self {
+        CurrentUser {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: accounts::role_of(u),
+        }
+    }
+}
+
+fn session_err(err: tower_sessions::session::Error) -> AppError {
+    AppError::internal(err)
+}
+
+/// The signed-in account of this session, or `None` when nobody is signed in or the session has
+/// run out, its account was disabled, or its password changed since.
+pub async fn user_for_session(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(user_id) = session.get::<i64>(USER_ID).await.map_err(session_err)? else {
+        return Ok(None);
+    };
+    let epoch = session.get::<i64>(EPOCH).await.map_err(session_err)?.unwrap_or(-1);
+    let started = session.get::<i64>(STARTED).await.map_err(session_err)?.unwrap_or(0);
+    let seen = session.get::<i64>(SEEN).await.map_err(session_err)?.unwrap_or(0);
+    let now = state.clock.now().timestamp();
+    let idle = state.settings.session_idle.as_secs() as i64;
+    let absolute = state.settings.session_absolute.as_secs() as i64;
+    if now - seen > idle || now - started > absolute {
+        session.flush().await.map_err(session_err)?;
+        return Ok(None);
+    }
+    let user = match accounts::find(state.db.read(), user_id).await? {
+        Some(u) if !u.disabled && u.session_epoch == epoch => u,
+        _ => {
+            session.flush().await.map_err(session_err)?;
+            return Ok(None);
+        }
+    };
+    if now - seen >= SEEN_RESOLUTION {
+        session.insert(SEEN, now).await.map_err(session_err)?;
+    }
+    Ok(Some(CurrentUser::from(&user)))
+}
+
+/// Signs an account in on this session, under a new session id.
+pub async fn start_session(
+    session: &Session,
+    user: &user::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_err)?;
+    session.insert(USER_ID, user.id).await.map_err(session_err)?;
+    session.insert(EPOCH, user.session_epoch).await.map_err(session_err)?;
+    session.insert(STARTED, now.timestamp()).await.map_err(session_err)?;
+    session.insert(SEEN, now.timestamp()).await.map_err(session_err)?;
+    Ok(())
+}
+
+/// Keeps this session valid after its account's epoch moved on (own password change).
+pub async fn adopt_epoch(session: &Session, user: &user::Model) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_err)?;
+    session.insert(EPOCH, user.session_epoch).await.map_err(session_err)
+}
+
+pub async fn end_session(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(session_err)
+}
+
+// What follows runs inside a server function, where the request is in the reactive context.
+
+pub fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(AppError::internal)
+}
+
+pub fn client_ip() -> String {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientIp>().cloned())
+        .map(|ip| ip.0)
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+    user_for_session(&state(), &session().await?).await
+}
+
+/// The signed-in account, if its role includes `role`.
+pub async fn require(role: Role) -> Result<CurrentUser, AppError> {
+    let user = current_user().await?.ok_or(AppError::Unauthenticated)?;
+    user.require(role)?;
+    Ok(user)
+}
+
+/// Gives a server function's failure its HTTP status, except for plain form posts, which
+/// are answered with a redirect back to the form carrying the error.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        let form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if !form_post && let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+            options.set_status(
+                http::StatusCode::from_u16(err.status_code())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+    }
+    result
+}

@@ -1,0 +1,100 @@
+//! Form fields with their label, hint and error next to them, wired to a server action's result.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+/// The message for `field` from the action's last failure, if it was about that field.
+pub fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.value().with(|value| match value {
+            Some(Err(err)) => err.for_field(field),
+            _ => None,
+        })
+    })
+}
+
+/// The action's last failure when no field of `fields` shows it.
+pub fn form_error<S>(action: ServerAction<S>, fields: &'static [&'static str]) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.value().with(|value| match value {
+            Some(Err(AppError::Validation { field, .. })) if fields.contains(&field.as_str()) => None,
+            Some(Err(err)) => Some(err.to_string()),
+            _ => None,
+        })
+    })
+}
+
+/// The action's last result, if it succeeded.
+pub fn succeeded<S>(action: ServerAction<S>) -> Signal<Option<S::Output>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().with(|value| value.clone().and_then(Result::ok)))
+}
+
+#[component]
+pub fn Field(
+    #[prop(into)] label: String,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(into, optional)] hint: Option<String>,
+    #[prop(into, optional)] value: Option<String>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autofocus: bool,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        let has_hint = hint.is_some();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:invalid=move || error.with(Option::is_some)>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                required=required
+                autofocus=autofocus
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=described_by
+            />
+            {move || error.get().map(|message| view! {
+                <p class="field-error" id=error_id.clone() role="alert">{message}</p>
+            })}
+        </div>
+    }
+}
+
+/// A failure that belongs to the whole form rather than one field.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })
+}

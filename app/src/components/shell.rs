@@ -1,0 +1,73 @@
+//! The frame around every signed-in page: the top bar with the user menu and the navigation.
+
+use crate::api::accounts::{Logout, Me};
+use crate::domain::Role;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Areas of the product that cannot be opened yet, shown so the navigation does not move later.
+const COMING: [&str; 4] = ["Incidents", "Action items", "Reviews", "Analytics"];
+
+#[component]
+fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
+    let location = use_location();
+    let current = move || {
+        let path = location.pathname.get();
+        (path == href || (href != "/" && path.starts_with(href))).then_some("page")
+    };
+    view! { <a class="nav-item" href=href aria-current=current>{label}</a> }
+}
+
+#[component]
+pub fn Shell(me: Me, children: Children) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let is_admin = me.role.includes(Role::Admin);
+    let initials: String = me
+        .display_name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <div class="shell">
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"◐"</span>
+                    "Hindsight"
+                </a>
+                <details class="user-menu">
+                    <summary aria-label="Your account">
+                        <span class="avatar" aria-hidden="true">{initials}</span>
+                        <span class="user-name">{me.display_name.clone()}</span>
+                        <span class="badge">{me.role.label()}</span>
+                    </summary>
+                    <div class="menu" role="menu">
+                        <p class="menu-heading">"Signed in as " <strong>{me.username.clone()}</strong></p>
+                        <a role="menuitem" href="/account">"Account and password"</a>
+                        <ActionForm action=logout>
+                            <button role="menuitem" type="submit" class="link-button">"Sign out"</button>
+                        </ActionForm>
+                    </div>
+                </details>
+            </header>
+            <nav class="sidebar" aria-label="Main">
+                <NavLink href="/" label="Home" />
+                {COMING
+                    .into_iter()
+                    .map(|label| view! {
+                        <span class="nav-item soon" aria-disabled="true" title="Not available yet">
+                            {label} <small>"soon"</small>
+                        </span>
+                    })
+                    .collect_view()}
+                {is_admin.then(|| view! {
+                    <p class="nav-heading">"Admin"</p>
+                    <NavLink href="/admin/users" label="Users" />
+                })}
+            </nav>
+            <main class="content" id="main">{children()}</main>
+        </div>
+    }
+}

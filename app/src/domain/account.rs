@@ -1,0 +1,170 @@
+//! The parts of an account a person types in, parsed at the edge so the rest of the code can trust them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A sign-in name: 3–64 characters of lowercase letters, digits, `.`, `_` and `-`; compared
+/// case-insensitively by storing it lowercased.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(input: &str) -> Result<Username, String> {
+        let name = input.trim().to_lowercase();
+        if name.chars().count() < 3 {
+            return Err("must be at least 3 characters".into());
+        }
+        if name.chars().count() > 64 {
+            return Err("must be at most 64 characters".into());
+        }
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        {
+            return Err(format!(
+                "may contain only letters, digits, '.', '_' and '-' (found {bad:?})"
+            ));
+        }
+        Ok(Username(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The name shown to other people: 1–128 characters, not blank.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(input: &str) -> Result<DisplayName, String> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err("is required".into());
+        }
+        if name.chars().count() > 128 {
+            return Err("must be at most 128 characters".into());
+        }
+        if name.chars().any(char::is_control) {
+            return Err("may not contain control characters".into());
+        }
+        Ok(DisplayName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An email address, checked for shape only (one `@`, a dot in the domain, no spaces).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Email, String> {
+        let email = input.trim();
+        if email.is_empty() {
+            return Err("is required".into());
+        }
+        if email.len() > 254 {
+            return Err("must be at most 254 characters".into());
+        }
+        let Some((local, domain)) = email.split_once('@') else {
+            return Err("must look like name@example.com".into());
+        };
+        let shaped = !local.is_empty()
+            && !domain.contains('@')
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !email.chars().any(char::is_whitespace);
+        if !shaped {
+            return Err("must look like name@example.com".into());
+        }
+        Ok(Email(email.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password someone chose: 12 to 256 characters (long passphrases welcome, short ones refused).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN_CHARS: usize = 12;
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(input: &str) -> Result<NewPassword, String> {
+        let count = input.chars().count();
+        if count < Self::MIN_CHARS {
+            return Err(format!("must be at least {} characters", Self::MIN_CHARS));
+        }
+        if count > Self::MAX_CHARS {
+            return Err(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
+        if input.trim().is_empty() {
+            return Err("may not be only spaces".into());
+        }
+        Ok(NewPassword(input.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(..)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_and_lowercased() {
+        assert_eq!(Username::parse("  Alice.Ops ").unwrap().as_str(), "alice.ops");
+    }
+
+    #[test]
+    fn usernames_reject_odd_characters_and_lengths() {
+        assert!(Username::parse("al").unwrap_err().contains("at least 3"));
+        assert!(Username::parse(&"a".repeat(65)).unwrap_err().contains("at most 64"));
+        assert!(Username::parse("bob smith").unwrap_err().contains("' '"));
+        assert!(Username::parse("bob<script>").is_err());
+    }
+
+    #[test]
+    fn display_names_must_not_be_blank() {
+        assert_eq!(DisplayName::parse("   ").unwrap_err(), "is required");
+        assert_eq!(DisplayName::parse(" Ada Lovelace ").unwrap().as_str(), "Ada Lovelace");
+    }
+
+    #[test]
+    fn emails_need_a_plausible_shape() {
+        assert!(Email::parse("ada@example.com").is_ok());
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn passwords_have_a_minimum_length_and_are_not_printed() {
+        assert!(NewPassword::parse("short").unwrap_err().contains("at least 12"));
+        assert!(NewPassword::parse(&" ".repeat(12)).is_err());
+        let password = NewPassword::parse("correct horse battery").unwrap();
+        assert_eq!(format!("{password:?}"), "NewPassword(..)");
+    }
+}

@@ -1,0 +1,5 @@
+//! sea-orm models of the tables. They stay on the server; the browser sees DTOs.
+
+pub mod login_failure;
+pub mod session;
+pub mod user;

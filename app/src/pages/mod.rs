@@ -1,0 +1,9 @@
+//! One module per page.
+
+pub mod account;
+pub mod admin_users;
+pub mod home;
+pub mod layout;
+pub mod login;
+pub mod not_found;
+pub mod setup;

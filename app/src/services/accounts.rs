@@ -1,0 +1,238 @@
+//! Accounts: creating them, signing in, passwords, roles and disabling.
+
+use crate::domain::{DisplayName, Email, NewPassword, Role, Username};
+use crate::entities::user;
+use crate::error::AppError;
+use crate::services::{login_throttle, passwords};
+use chrono::{DateTime, Utc};
+use sea_orm::prelude::*;
+use sea_orm::{QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait};
+
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub email: Email,
+    pub password: NewPassword,
+    pub role: Role,
+}
+
+pub fn role_of(user: &user::Model) -> Role {
+    // The column only ever holds names written by this module.
+    Role::parse(&user.role).unwrap_or(Role::Viewer)
+}
+
+pub async fn count_users(db: &DatabaseConnection) -> Result<u64, AppError> {
+    Ok(user::Entity::find().count(db).await?)
+}
+
+pub async fn find(db: &DatabaseConnection, id: i64) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn find_by_username(
+    db: &DatabaseConnection,
+    username: &Username,
+) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// One page of accounts in username order, starting after `after`.
+pub async fn list(
+    db: &DatabaseConnection,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<user::Model>, AppError> {
+    let mut query = user::Entity::find().order_by_asc(user::Column::Username);
+    if let Some(after) = after {
+        query = query.filter(user::Column::Username.gt(after));
+    }
+    Ok(query.limit(limit).all(db).await?)
+}
+
+fn taken() -> AppError {
+    AppError::validation("username", "Username", "is already taken")
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    account: NewAccount,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
+    let exists = user::Entity::find()
+        .filter(user::Column::Username.eq(account.username.as_str()))
+        .count(db)
+        .await?;
+    if exists > 0 {
+        return Err(taken());
+    }
+    user::ActiveModel {
+        username: Set(account.username.as_str().to_string()),
+        display_name: Set(account.display_name.as_str().to_string()),
+        email: Set(account.email.as_str().to_string()),
+        password_hash: Set(password_hash),
+        role: Set(account.role.as_str().to_string()),
+        disabled: Set(false),
+        session_epoch: Set(0),
+        created_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => taken(),
+        _ => AppError::internal(err),
+    })
+}
+
+#[tracing::instrument(skip_all, fields(username = %account.username, role = %account.role))]
+pub async fn create(
+    db: &DatabaseConnection,
+    account: NewAccount,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
+    let hash = passwords::hash(account.password.expose().to_string()).await?;
+    let created = insert(db, account, hash, now).await?;
+    tracing::info!(user_id = created.id, "account created");
+    Ok(created)
+}
+
+/// Creates the first account, an admin, only while there is none.
+#[tracing::instrument(skip_all, fields(username = %account.username))]
+pub async fn create_first_admin(
+    db: &DatabaseConnection,
+    mut account: NewAccount,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
+    account.role = Role::Admin;
+    let hash = passwords::hash(account.password.expose().to_string()).await?;
+    let txn = db.begin().await?;
+    if user::Entity::find().count(&txn).await? > 0 {
+        return Err(AppError::Forbidden);
+    }
+    let created = insert(&txn, account, hash, now).await?;
+    txn.commit().await?;
+    tracing::info!(user_id = created.id, "first admin created");
+    Ok(created)
+}
+
+/// Checks a sign-in. Unknown usernames and wrong passwords fail alike and take alike long.
+#[tracing::instrument(skip(db, password))]
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    username: &str,
+    password: String,
+    client_ip: &str,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
+    let name = username.trim().to_lowercase();
+    login_throttle::check(db, &name, client_ip, now).await?;
+    let found = match Username::parse(&name) {
+        Ok(parsed) => find_by_username(db, &parsed).await?,
+        Err(_) => None,
+    };
+    let ok = passwords::verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
+    let user = match (ok, found) {
+        (true, Some(user)) => user,
+        _ => {
+            login_throttle::record_failure(db, &name, client_ip, now).await?;
+            tracing::info!("sign-in refused");
+            return Err(AppError::BadCredentials);
+        }
+    };
+    if user.disabled {
+        return Err(AppError::AccountDisabled);
+    }
+    login_throttle::clear_account(db, &name).await?;
+    let mut active: user::ActiveModel = user.into();
+    active.last_login_at = Set(Some(now));
+    Ok(active.update(db).await?)
+}
+
+/// Changes one's own password; every other session of the account ends. Returns the account
+/// with its new session epoch, which the current session takes on.
+#[tracing::instrument(skip(db, current, new))]
+pub async fn change_own_password(
+    db: &DatabaseConnection,
+    user_id: i64,
+    current: String,
+    new: NewPassword,
+) -> Result<user::Model, AppError> {
+    let user = find(db, user_id).await?.ok_or(AppError::Unauthenticated)?;
+    if !passwords::verify(current, Some(user.password_hash.clone())).await? {
+        return Err(AppError::validation("current_password", "Current password", "is not right"));
+    }
+    let hash = passwords::hash(new.expose().to_string()).await?;
+    let epoch = user.session_epoch + 1;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.session_epoch = Set(epoch);
+    Ok(active.update(db).await?)
+}
+
+async fn someone_else(
+    db: &DatabaseConnection,
+    actor_id: i64,
+    user_id: i64,
+    what: &str,
+) -> Result<user::Model, AppError> {
+    if actor_id == user_id {
+        return Err(AppError::validation(
+            "user_id",
+            "Your own account",
+            format!("cannot be {what} by yourself; ask another admin"),
+        ));
+    }
+    find(db, user_id).await?.ok_or(AppError::NotFound)
+}
+
+#[tracing::instrument(skip(db))]
+pub async fn set_role(
+    db: &DatabaseConnection,
+    actor_id: i64,
+    user_id: i64,
+    role: Role,
+) -> Result<user::Model, AppError> {
+    let user = someone_else(db, actor_id, user_id, "given another role").await?;
+    let mut active: user::ActiveModel = user.into();
+    active.role = Set(role.as_str().to_string());
+    Ok(active.update(db).await?)
+}
+
+/// Disables or enables an account; disabling ends its sessions at once.
+#[tracing::instrument(skip(db))]
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    actor_id: i64,
+    user_id: i64,
+    disabled: bool,
+) -> Result<user::Model, AppError> {
+    let user = someone_else(db, actor_id, user_id, "disabled").await?;
+    let epoch = user.session_epoch + i64::from(disabled);
+    let mut active: user::ActiveModel = user.into();
+    active.disabled = Set(disabled);
+    active.session_epoch = Set(epoch);
+    Ok(active.update(db).await?)
+}
+
+/// Sets a new password on someone else's account, ending its sessions.
+#[tracing::instrument(skip(db, password))]
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    actor_id: i64,
+    user_id: i64,
+    password: NewPassword,
+) -> Result<user::Model, AppError> {
+    let user = someone_else(db, actor_id, user_id, "reset").await?;
+    let hash = passwords::hash(password.expose().to_string()).await?;
+    let epoch = user.session_epoch + 1;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.session_epoch = Set(epoch);
+    Ok(active.update(db).await?)
+}

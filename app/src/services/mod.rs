@@ -1,0 +1,5 @@
+//! Queries and transactions, as plain async functions over a database connection.
+
+pub mod accounts;
+pub mod login_throttle;
+pub mod passwords;

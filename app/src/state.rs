@@ -1,0 +1,111 @@
+//! What every server function and handler reaches through context: the database, the settings
+//! and the clock. Built once by the server binary (or a test) and cloned per request.
+
+use chrono::{DateTime, Utc};
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Connections to the database. On SQLite all writes go through one connection so that no
+/// write can fail with SQLITE_BUSY; reads use a separate pool. On PostgreSQL both are one pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    reader: DatabaseConnection,
+    writer: DatabaseConnection,
+}
+
+impl Db {
+    pub fn new(reader: DatabaseConnection, writer: DatabaseConnection) -> Db {
+        Db { reader, writer }
+    }
+
+    pub fn single(pool: DatabaseConnection) -> Db {
+        Db { reader: pool.clone(), writer: pool }
+    }
+
+    pub fn read(&self) -> &DatabaseConnection {
+        &self.reader
+    }
+
+    pub fn write(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+}
+
+/// Where "now" comes from: the system clock in production, a fixed instant in tests and demos.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(Utc::now))
+    }
+
+    pub fn from_fn(f: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
+}
+
+/// The settings that server functions need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_idle: Duration::from_secs(60 * 60 * 8),
+            session_absolute: Duration::from_secs(60 * 60 * 24 * 7),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Settings,
+    pub clock: Clock,
+    pub leptos_options: LeptosOptions,
+    /// Set once the first account exists; accounts are never deleted, so it never goes back.
+    users_exist: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: Settings, clock: Clock, leptos_options: LeptosOptions) -> AppState {
+        AppState { db, settings, clock, leptos_options, users_exist: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// Whether anyone can sign in yet; until then every page leads to the first-admin form.
+    pub async fn users_exist(&self) -> Result<bool, crate::error::AppError> {
+        if self.users_exist.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let exist = crate::services::accounts::count_users(self.db.read()).await? > 0;
+        if exist {
+            self.users_exist.store(true, Ordering::Relaxed);
+        }
+        Ok(exist)
+    }
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

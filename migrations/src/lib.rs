@@ -1,0 +1,15 @@
+//! The database schema, as an append-only list of migrations run at start-up and in every test
+//! database.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_accounts::Migration)]
+    }
+}

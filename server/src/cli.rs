@@ -1,0 +1,99 @@
+//! The command line: `serve` (the default), `migrate`, `create-user` and `backup`.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "hindsight", version, about = "Blameless postmortems and the action items that come out of them")]
+pub struct Cli {
+    /// `sqlite://PATH` (created if missing) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = crate::db::DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create an account; the password is read from HINDSIGHT_PASSWORD or asked for.
+    CreateUser(CreateUserArgs),
+    /// Write a consistent, checked copy of the SQLite database to a new file.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HINDSIGHT_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Mark the session cookie Secure (HTTPS only). Defaults to on unless listening on loopback.
+    #[arg(long, env = "HINDSIGHT_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+
+    /// Take the client address from the last X-Forwarded-For entry (only behind your own proxy).
+    #[arg(long, env = "HINDSIGHT_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "HINDSIGHT_SESSION_IDLE_MINUTES", default_value_t = 480)]
+    pub session_idle_minutes: u64,
+
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(long, env = "HINDSIGHT_SESSION_ABSOLUTE_HOURS", default_value_t = 168)]
+    pub session_absolute_hours: u64,
+
+    /// Directory with the built site (the wasm, JS and CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs::parse_from(["serve"])
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub display_name: String,
+    #[arg(long)]
+    pub email: String,
+    /// viewer, engineer, facilitator, manager or admin.
+    #[arg(long, default_value = "engineer")]
+    pub role: String,
+}
+
+impl ServeArgs {
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies.unwrap_or(!self.listen.ip().is_loopback())
+    }
+}
+
+#[derive(Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    args: ServeArgs,
+}
+
+impl ServeArgs {
+    fn parse_from<I, T>(args: I) -> ServeArgs
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        ServeOnly::parse_from(args).args
+    }
+}

@@ -1,0 +1,9 @@
+//! The Hindsight server: configuration, database connections and migrations, sessions, the
+//! security layers and the router. `main.rs` is the command line around it.
+
+pub mod backup;
+pub mod cli;
+pub mod db;
+pub mod router;
+pub mod security;
+pub mod sessions;

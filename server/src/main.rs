@@ -1,0 +1,115 @@
+//! `hindsight`: the server binary and its administrative subcommands.
+
+use anyhow::{Context, bail};
+use app::domain::{DisplayName, Email, NewPassword, Role, Username};
+use app::services::accounts::{self, NewAccount};
+use app::state::{AppState, Clock, Settings};
+use clap::Parser;
+use server::cli::{Cli, Command, CreateUserArgs, ServeArgs};
+use server::router::{WebConfig, router};
+use server::sessions::DbSessionStore;
+use server::{backup, db};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tracing_subscriber::EnvFilter;
+
+/// How often expired sessions and stale sign-in failures are removed.
+const CLEANUP_INTERVAL: Duration = Duration::from_secs(600);
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    let cli = Cli::parse();
+    let db = db::connect(&cli.database_url).await?;
+    db::migrate(&db).await?;
+    match cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(db, args).await,
+        Command::Migrate => {
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::CreateUser(args) => create_user(db, args).await,
+        Command::Backup { to } => {
+            backup::backup(&db, &to).await?;
+            println!("Backup written to {} and checked.", to.display());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
+    let mut options = leptos::config::get_configuration(None)
+        .context("reading the Leptos configuration")?
+        .leptos_options;
+    options.site_addr = args.listen;
+    options.site_root = args.site_root.clone().into();
+    let settings = Settings {
+        session_idle: Duration::from_secs(args.session_idle_minutes * 60),
+        session_absolute: Duration::from_secs(args.session_absolute_hours * 3600),
+    };
+    let state = AppState::new(db.clone(), settings, Clock::system(), options);
+    let web = WebConfig { secure_cookies: args.secure_cookies(), trust_forwarded_for: args.trust_proxy };
+    app::services::passwords::warm_up();
+    tokio::spawn(cleanup(state.clone()));
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let app = router(state, &web);
+    println!("Hindsight is running at http://{}", args.listen);
+    if !web.secure_cookies && !args.listen.ip().is_loopback() {
+        tracing::warn!("session cookies are not marked Secure; serve Hindsight over HTTPS");
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn cleanup(state: AppState) {
+    let store = DbSessionStore::new(state.db.clone());
+    let mut tick = tokio::time::interval(CLEANUP_INTERVAL);
+    loop {
+        tick.tick().await;
+        if let Err(err) = store.delete_expired().await {
+            tracing::warn!(%err, "removing expired sessions failed");
+        }
+        if let Err(err) = app::services::login_throttle::prune(state.db.write(), state.clock.now()).await {
+            tracing::warn!(?err, "pruning sign-in failures failed");
+        }
+    }
+}
+
+fn flag<T>(name: &str, parsed: Result<T, String>) -> anyhow::Result<T> {
+    parsed.map_err(|m| anyhow::anyhow!("--{name} {m}"))
+}
+
+async fn create_user(db: app::state::Db, args: CreateUserArgs) -> anyhow::Result<()> {
+    let password = match std::env::var("HINDSIGHT_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let first = rpassword::prompt_password("Password: ").context("reading the password")?;
+            let again = rpassword::prompt_password("Repeat it: ").context("reading the password")?;
+            if first != again {
+                bail!("the passwords do not match");
+            }
+            first
+        }
+    };
+    let account = NewAccount {
+        username: flag("username", Username::parse(&args.username))?,
+        display_name: flag("display-name", DisplayName::parse(&args.display_name))?,
+        email: flag("email", Email::parse(&args.email))?,
+        role: flag("role", Role::parse(&args.role))?,
+        password: NewPassword::parse(&password).map_err(|m| anyhow::anyhow!("the password {m}"))?,
+    };
+    let created = accounts::create(db.write(), account, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Created {} ({}) as {}.", created.username, created.display_name, created.role);
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The whole HTTP surface in one `Router`, built the same way by the binary and by the tests.
+
+use crate::security::{self, ClientIpPolicy, HeaderPolicy};
+use crate::sessions::DbSessionStore;
+use app::app::{App, shell};
+use app::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use http::StatusCode;
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Request bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Marks the session cookie `Secure` and names it with the `__Host-` prefix.
+    pub secure_cookies: bool,
+    pub trust_forwarded_for: bool,
+}
+
+impl WebConfig {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies { "__Host-hindsight_session" } else { "hindsight_session" }
+    }
+}
+
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.db.read().ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(err) => {
+            tracing::error!(%err, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+pub fn router(state: AppState, web: &WebConfig) -> Router {
+    let options: LeptosOptions = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let idle = time::Duration::seconds(state.settings.session_idle.as_secs() as i64);
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(web.cookie_name())
+        .with_secure(web.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle));
+    let header_policy = HeaderPolicy { dev_reload: options.env == leptos::config::Env::DEV };
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes(&state, routes, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(state.clone(), security::page_gate))
+        .layer(sessions)
+        .layer(from_fn_with_state(ClientIpPolicy { trust_forwarded_for: web.trust_forwarded_for }, security::client_ip))
+        .layer(from_fn(security::reject_cross_site))
+        .layer(from_fn_with_state(header_policy, security::security_headers))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

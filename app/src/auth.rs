@@ -8,7 +8,7 @@ use crate::request::ClientIp;
 use crate::services::accounts;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use leptos::prelude::{expect_context, use_context};
+use leptos::prelude::use_context;
 use tower_sessions::Session;
 
 const USER_ID: &str = "user_id";
@@ -106,8 +106,8 @@ pub async fn end_session(session: &Session) -> Result<(), AppError> {
 
 // What follows runs inside a server function, where the request is in the reactive context.
 
-pub fn state() -> AppState {
-    expect_context::<AppState>()
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState is missing from the context"))
 }
 
 pub async fn session() -> Result<Session, AppError> {
@@ -122,7 +122,7 @@ pub fn client_ip() -> String {
 }
 
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    user_for_session(&state(), &session().await?).await
+    user_for_session(&state()?, &session().await?).await
 }
 
 /// The signed-in account, if its role includes `role`.

@@ -45,6 +45,10 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
         .leptos_options;
     options.site_addr = args.listen;
     options.site_root = args.site_root.clone().into();
+    // `cargo leptos watch` says DEV; a binary started any other way is a production server.
+    if std::env::var_os("LEPTOS_ENV").is_none() {
+        options.env = leptos::config::Env::PROD;
+    }
     let settings = Settings {
         session_idle: Duration::from_secs(args.session_idle_minutes * 60),
         session_absolute: Duration::from_secs(args.session_absolute_hours * 3600),

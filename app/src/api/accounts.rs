@@ -123,7 +123,7 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
 /// Whether the first admin still has to be created.
 #[server(endpoint = "needs_setup")]
 pub async fn needs_setup() -> Result<bool, AppError> {
-    auth::respond(auth::state().users_exist().await.map(|exist| !exist))
+    auth::respond(async { Ok(!auth::state()?.users_exist().await?) }.await)
 }
 
 #[server(endpoint = "setup")]
@@ -135,7 +135,7 @@ pub async fn setup_first_admin(
     password_confirm: String,
 ) -> Result<(), AppError> {
     auth::respond(async {
-        let state = auth::state();
+        let state = auth::state()?;
         if state.users_exist().await? {
             return Err(AppError::Forbidden);
         }
@@ -151,7 +151,7 @@ pub async fn setup_first_admin(
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     auth::respond(async {
-        let state = auth::state();
+        let state = auth::state()?;
         if username.trim().is_empty() {
             return Err(AppError::validation("username", "Username", "is required"));
         }
@@ -187,7 +187,7 @@ pub async fn change_password(
         if new_password != new_password_confirm {
             return Err(AppError::validation("new_password_confirm", "Password confirmation", "does not match the new password"));
         }
-        let state = auth::state();
+        let state = auth::state()?;
         let user = accounts::change_own_password(state.db.write(), me.id, current_password, new).await?;
         auth::adopt_epoch(&auth::session().await?, &user).await?;
         Ok(())
@@ -198,7 +198,7 @@ pub async fn change_password(
 pub async fn list_users(after: Option<String>) -> Result<UserPage, AppError> {
     auth::respond(async {
         auth::require(Role::Admin).await?;
-        let state = auth::state();
+        let state = auth::state()?;
         let mut rows = accounts::list(state.db.read(), after.as_deref(), USERS_PER_PAGE + 1).await?;
         let next_after = if rows.len() as u64 > USERS_PER_PAGE {
             rows.truncate(USERS_PER_PAGE as usize);
@@ -221,7 +221,7 @@ pub async fn create_user(
     auth::respond(async {
         auth::require(Role::Admin).await?;
         let account = parse_new_account(&username, &display_name, &email, &role, &password, None)?;
-        let state = auth::state();
+        let state = auth::state()?;
         let created = accounts::create(state.db.write(), account, state.clock.now()).await?;
         Ok(UserRow::from(&created))
     }.await)
@@ -232,7 +232,7 @@ pub async fn set_role(user_id: i64, role: String) -> Result<UserRow, AppError> {
     auth::respond(async {
         let me = auth::require(Role::Admin).await?;
         let role = parse("role", "Role", Role::parse(&role))?;
-        let updated = accounts::set_role(auth::state().db.write(), me.id, user_id, role).await?;
+        let updated = accounts::set_role(auth::state()?.db.write(), me.id, user_id, role).await?;
         Ok(UserRow::from(&updated))
     }.await)
 }
@@ -241,7 +241,7 @@ pub async fn set_role(user_id: i64, role: String) -> Result<UserRow, AppError> {
 pub async fn set_disabled(user_id: i64, disabled: bool) -> Result<UserRow, AppError> {
     auth::respond(async {
         let me = auth::require(Role::Admin).await?;
-        let updated = accounts::set_disabled(auth::state().db.write(), me.id, user_id, disabled).await?;
+        let updated = accounts::set_disabled(auth::state()?.db.write(), me.id, user_id, disabled).await?;
         Ok(UserRow::from(&updated))
     }.await)
 }
@@ -251,7 +251,7 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<UserRow, A
     auth::respond(async {
         let me = auth::require(Role::Admin).await?;
         let password = parse("password", "New password", NewPassword::parse(&password))?;
-        let updated = accounts::reset_password(auth::state().db.write(), me.id, user_id, password).await?;
+        let updated = accounts::reset_password(auth::state()?.db.write(), me.id, user_id, password).await?;
         Ok(UserRow::from(&updated))
     }.await)
 }

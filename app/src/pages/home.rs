@@ -13,7 +13,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Home" />
         <header class="page-header">
-            <h1>"Welcome, " {first_name}</h1>
+            <h1>{format!("Welcome, {first_name}")}</h1>
             <p class="lede">
                 "Hindsight turns every incident into improvements that are owned, done and verified."
             </p>

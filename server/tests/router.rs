@@ -295,3 +295,16 @@ async fn unknown_pages_answer_not_found() {
         assert!(page.body.contains("Not found"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let app = TestApp::new().await;
+    let req = Request::get("/setup")
+        .header(header::HOST, "hindsight.test")
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .body(Body::empty())
+        .unwrap();
+    let reply = app.send(req).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-encoding"), Some("br"));
+}

@@ -29,7 +29,11 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn require(&self, role: Role) -> Result<(), AppError> {
-        if self.role.includes(role) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.role.includes(role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -57,9 +61,21 @@ pub async fn user_for_session(
     let Some(user_id) = session.get::<i64>(USER_ID).await.map_err(session_err)? else {
         return Ok(None);
     };
-    let epoch = session.get::<i64>(EPOCH).await.map_err(session_err)?.unwrap_or(-1);
-    let started = session.get::<i64>(STARTED).await.map_err(session_err)?.unwrap_or(0);
-    let seen = session.get::<i64>(SEEN).await.map_err(session_err)?.unwrap_or(0);
+    let epoch = session
+        .get::<i64>(EPOCH)
+        .await
+        .map_err(session_err)?
+        .unwrap_or(-1);
+    let started = session
+        .get::<i64>(STARTED)
+        .await
+        .map_err(session_err)?
+        .unwrap_or(0);
+    let seen = session
+        .get::<i64>(SEEN)
+        .await
+        .map_err(session_err)?
+        .unwrap_or(0);
     let now = state.clock.now().timestamp();
     let idle = state.settings.session_idle.as_secs() as i64;
     let absolute = state.settings.session_absolute.as_secs() as i64;
@@ -87,17 +103,32 @@ pub async fn start_session(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_err)?;
-    session.insert(USER_ID, user.id).await.map_err(session_err)?;
-    session.insert(EPOCH, user.session_epoch).await.map_err(session_err)?;
-    session.insert(STARTED, now.timestamp()).await.map_err(session_err)?;
-    session.insert(SEEN, now.timestamp()).await.map_err(session_err)?;
+    session
+        .insert(USER_ID, user.id)
+        .await
+        .map_err(session_err)?;
+    session
+        .insert(EPOCH, user.session_epoch)
+        .await
+        .map_err(session_err)?;
+    session
+        .insert(STARTED, now.timestamp())
+        .await
+        .map_err(session_err)?;
+    session
+        .insert(SEEN, now.timestamp())
+        .await
+        .map_err(session_err)?;
     Ok(())
 }
 
 /// Keeps this session valid after its account's epoch moved on (own password change).
 pub async fn adopt_epoch(session: &Session, user: &user::Model) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_err)?;
-    session.insert(EPOCH, user.session_epoch).await.map_err(session_err)
+    session
+        .insert(EPOCH, user.session_epoch)
+        .await
+        .map_err(session_err)
 }
 
 pub async fn end_session(session: &Session) -> Result<(), AppError> {
@@ -107,11 +138,14 @@ pub async fn end_session(session: &Session) -> Result<(), AppError> {
 // What follows runs inside a server function, where the request is in the reactive context.
 
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState is missing from the context"))
+    use_context::<AppState>()
+        .ok_or_else(|| AppError::internal("AppState is missing from the context"))
 }
 
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(AppError::internal)
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(AppError::internal)
 }
 
 pub fn client_ip() -> String {

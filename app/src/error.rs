@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     /// A field of the input is wrong; `field` is the form field's name.
     #[error("{label} {message}")]
-    Validation { field: String, label: String, message: String },
+    Validation {
+        field: String,
+        label: String,
+        message: String,
+    },
     #[error("Not found.")]
     NotFound,
     #[error("You do not have permission to do that.")]
@@ -64,9 +68,11 @@ impl AppError {
     /// The message for one form field, if this error is about that field.
     pub fn for_field(&self, name: &str) -> Option<String> {
         match self {
-            AppError::Validation { field, label, message } if field == name => {
-                Some(format!("{label} {message}"))
-            }
+            AppError::Validation {
+                field,
+                label,
+                message,
+            } if field == name => Some(format!("{label} {message}")),
             _ => None,
         }
     }
@@ -96,7 +102,10 @@ mod tests {
     fn validation_errors_name_the_field() {
         let err = AppError::validation("username", "Username", "is required");
         assert_eq!(err.to_string(), "Username is required");
-        assert_eq!(err.for_field("username").as_deref(), Some("Username is required"));
+        assert_eq!(
+            err.for_field("username").as_deref(),
+            Some("Username is required")
+        );
         assert_eq!(err.for_field("email"), None);
         assert_eq!(err.status_code(), 422);
     }

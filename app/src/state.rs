@@ -22,7 +22,10 @@ impl Db {
     }
 
     pub fn single(pool: DatabaseConnection) -> Db {
-        Db { reader: pool.clone(), writer: pool }
+        Db {
+            reader: pool.clone(),
+            writer: pool,
+        }
     }
 
     pub fn read(&self) -> &DatabaseConnection {
@@ -87,8 +90,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings, clock: Clock, leptos_options: LeptosOptions) -> AppState {
-        AppState { db, settings, clock, leptos_options, users_exist: Arc::new(AtomicBool::new(false)) }
+    pub fn new(
+        db: Db,
+        settings: Settings,
+        clock: Clock,
+        leptos_options: LeptosOptions,
+    ) -> AppState {
+        AppState {
+            db,
+            settings,
+            clock,
+            leptos_options,
+            users_exist: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// Whether anyone can sign in yet; until then every page leads to the first-admin form.

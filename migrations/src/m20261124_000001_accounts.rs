@@ -19,15 +19,38 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(User::Username).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(User::Username)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(User::DisplayName).string_len(128).not_null())
                     .col(ColumnDef::new(User::Email).string_len(254).not_null())
                     .col(ColumnDef::new(User::PasswordHash).string().not_null())
                     .col(ColumnDef::new(User::Role).string_len(16).not_null())
-                    .col(ColumnDef::new(User::Disabled).boolean().not_null().default(false))
-                    .col(ColumnDef::new(User::SessionEpoch).big_integer().not_null().default(0))
-                    .col(ColumnDef::new(User::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(User::LastLoginAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(User::Disabled)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(User::SessionEpoch)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(
+                        ColumnDef::new(User::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(User::LastLoginAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -36,7 +59,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Session::Table)
-                    .col(ColumnDef::new(Session::Id).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Session::Id)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Session::Data).text().not_null())
                     .col(ColumnDef::new(Session::ExpiresAt).big_integer().not_null())
                     .to_owned(),
@@ -63,8 +91,16 @@ impl MigrationTrait for Migration {
                             .auto_increment()
                             .primary_key(),
                     )
-                    .col(ColumnDef::new(LoginFailure::Username).string_len(64).not_null())
-                    .col(ColumnDef::new(LoginFailure::ClientIp).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(LoginFailure::Username)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginFailure::ClientIp)
+                            .string_len(64)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(LoginFailure::OccurredAt)
                             .timestamp_with_time_zone()
@@ -105,7 +141,9 @@ impl MigrationTrait for Migration {
             Session::Table.into_iden(),
             User::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

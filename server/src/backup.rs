@@ -18,15 +18,23 @@ pub async fn backup(db: &Db, to: &Path) -> anyhow::Result<()> {
         .execute_unprepared(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
         .await
         .context("writing the copy")?;
-    let copy = Database::connect(format!("sqlite://{target}?mode=ro")).await.context("opening the copy")?;
+    let copy = Database::connect(format!("sqlite://{target}?mode=ro"))
+        .await
+        .context("opening the copy")?;
     let row = copy
-        .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA integrity_check"))
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA integrity_check",
+        ))
         .await?
         .context("integrity_check returned nothing")?;
     let verdict: String = row.try_get_by_index(0)?;
     copy.close().await?;
     if verdict != "ok" {
-        bail!("the copy at {} failed its integrity check: {verdict}", to.display());
+        bail!(
+            "the copy at {} failed its integrity check: {verdict}",
+            to.display()
+        );
     }
     Ok(())
 }

@@ -5,7 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "hindsight", version, about = "Blameless postmortems and the action items that come out of them")]
+#[command(
+    name = "hindsight",
+    version,
+    about = "Blameless postmortems and the action items that come out of them"
+)]
 pub struct Cli {
     /// `sqlite://PATH` (created if missing) or `postgres://USER@HOST/DB`.
     #[arg(long, env = "DATABASE_URL", default_value = crate::db::DEFAULT_DATABASE_URL, global = true)]
@@ -78,7 +82,8 @@ pub struct CreateUserArgs {
 
 impl ServeArgs {
     pub fn secure_cookies(&self) -> bool {
-        self.secure_cookies.unwrap_or(!self.listen.ip().is_loopback())
+        self.secure_cookies
+            .unwrap_or(!self.listen.ip().is_loopback())
     }
 }
 

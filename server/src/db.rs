@@ -14,12 +14,18 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The file behind a `sqlite:` URL, or `None` for PostgreSQL and in-memory databases.
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
-async fn sqlite_pool(url: &str, max_connections: u32, read_only: bool) -> anyhow::Result<DatabaseConnection> {
+async fn sqlite_pool(
+    url: &str,
+    max_connections: u32,
+    read_only: bool,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_string());
     options
         .max_connections(max_connections)
@@ -42,7 +48,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let mut options = ConnectOptions::new(url.to_string());
         options.max_connections(16).sqlx_logging(false);
-        let pool = Database::connect(options).await.context("connecting to PostgreSQL")?;
+        let pool = Database::connect(options)
+            .await
+            .context("connecting to PostgreSQL")?;
         return Ok(Db::single(pool));
     }
     if !url.starts_with("sqlite:") {
@@ -54,9 +62,13 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     // The writer first: it creates the file and switches it to WAL before readers open it.
-    let writer = sqlite_pool(url, 1, false).await.context("opening the SQLite database")?;
+    let writer = sqlite_pool(url, 1, false)
+        .await
+        .context("opening the SQLite database")?;
     let reader = if sqlite_path(url).is_some() {
-        sqlite_pool(url, 4, true).await.context("opening SQLite readers")?
+        sqlite_pool(url, 4, true)
+            .await
+            .context("opening SQLite readers")?
     } else {
         // An in-memory database exists only on its one connection.
         writer.clone()
@@ -65,5 +77,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
 }
 
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
-    Migrator::up(db.write(), None).await.context("running migrations")
+    Migrator::up(db.write(), None)
+        .await
+        .context("running migrations")
 }

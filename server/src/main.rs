@@ -19,12 +19,17 @@ const CLEANUP_INTERVAL: Duration = Duration::from_secs(600);
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     let cli = Cli::parse();
     let db = db::connect(&cli.database_url).await?;
     db::migrate(&db).await?;
-    match cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::default())) {
+    match cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::default()))
+    {
         Command::Serve(args) => serve(db, args).await,
         Command::Migrate => {
             println!("Migrations applied.");
@@ -54,7 +59,10 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
         session_absolute: Duration::from_secs(args.session_absolute_hours * 3600),
     };
     let state = AppState::new(db.clone(), settings, Clock::system(), options);
-    let web = WebConfig { secure_cookies: args.secure_cookies(), trust_forwarded_for: args.trust_proxy };
+    let web = WebConfig {
+        secure_cookies: args.secure_cookies(),
+        trust_forwarded_for: args.trust_proxy,
+    };
     app::services::passwords::warm_up();
     tokio::spawn(cleanup(state.clone()));
 
@@ -66,11 +74,14 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
     if !web.secure_cookies && !args.listen.ip().is_loopback() {
         tracing::warn!("session cookies are not marked Secure; serve Hindsight over HTTPS");
     }
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 
@@ -82,7 +93,9 @@ async fn cleanup(state: AppState) {
         if let Err(err) = store.delete_expired().await {
             tracing::warn!(%err, "removing expired sessions failed");
         }
-        if let Err(err) = app::services::login_throttle::prune(state.db.write(), state.clock.now()).await {
+        if let Err(err) =
+            app::services::login_throttle::prune(state.db.write(), state.clock.now()).await
+        {
             tracing::warn!(?err, "pruning sign-in failures failed");
         }
     }
@@ -97,7 +110,8 @@ async fn create_user(db: app::state::Db, args: CreateUserArgs) -> anyhow::Result
         Ok(p) => p,
         Err(_) => {
             let first = rpassword::prompt_password("Password: ").context("reading the password")?;
-            let again = rpassword::prompt_password("Repeat it: ").context("reading the password")?;
+            let again =
+                rpassword::prompt_password("Repeat it: ").context("reading the password")?;
             if first != again {
                 bail!("the passwords do not match");
             }
@@ -114,6 +128,9 @@ async fn create_user(db: app::state::Db, args: CreateUserArgs) -> anyhow::Result
     let created = accounts::create(db.write(), account, chrono::Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("Created {} ({}) as {}.", created.username, created.display_name, created.role);
+    println!(
+        "Created {} ({}) as {}.",
+        created.username, created.display_name, created.role
+    );
     Ok(())
 }

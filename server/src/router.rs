@@ -29,7 +29,11 @@ pub struct WebConfig {
 
 impl WebConfig {
     pub fn cookie_name(&self) -> &'static str {
-        if self.secure_cookies { "__Host-hindsight_session" } else { "hindsight_session" }
+        if self.secure_cookies {
+            "__Host-hindsight_session"
+        } else {
+            "hindsight_session"
+        }
     }
 }
 
@@ -54,7 +58,9 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle));
-    let header_policy = HeaderPolicy { dev_reload: options.env == leptos::config::Env::DEV };
+    let header_policy = HeaderPolicy {
+        dev_reload: options.env == leptos::config::Env::DEV,
+    };
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -62,7 +68,10 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
             {
                 let state = state.clone();
                 move || provide_context(state.clone())
@@ -71,9 +80,17 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         ))
         .layer(from_fn_with_state(state.clone(), security::page_gate))
         .layer(sessions)
-        .layer(from_fn_with_state(ClientIpPolicy { trust_forwarded_for: web.trust_forwarded_for }, security::client_ip))
+        .layer(from_fn_with_state(
+            ClientIpPolicy {
+                trust_forwarded_for: web.trust_forwarded_for,
+            },
+            security::client_ip,
+        ))
         .layer(from_fn(security::reject_cross_site))
-        .layer(from_fn_with_state(header_policy, security::security_headers))
+        .layer(from_fn_with_state(
+            header_policy,
+            security::security_headers,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .with_state(state)

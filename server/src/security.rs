@@ -26,7 +26,11 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
 }
 
 fn cross_site_reason(headers: &HeaderMap) -> Option<&'static str> {
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     if let Some(site) = text("sec-fetch-site")
         && !matches!(site, "same-origin" | "none")
     {
@@ -57,7 +61,11 @@ fn nonce() -> String {
 }
 
 pub fn content_security_policy(nonce: &str, dev_reload: bool) -> String {
-    let connect = if dev_reload { "'self' ws://127.0.0.1:* ws://localhost:*" } else { "'self'" };
+    let connect = if dev_reload {
+        "'self' ws://127.0.0.1:* ws://localhost:*"
+    } else {
+        "'self'"
+    };
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src {connect}; \
@@ -66,7 +74,11 @@ pub fn content_security_policy(nonce: &str, dev_reload: bool) -> String {
 }
 
 /// Sets the security headers on every response, and `no-store` on everything but static assets.
-pub async fn security_headers(State(policy): State<HeaderPolicy>, mut req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(policy): State<HeaderPolicy>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let nonce = nonce();
     let static_asset = is_static_asset(req.uri().path());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
@@ -77,11 +89,17 @@ pub async fn security_headers(State(policy): State<HeaderPolicy>, mut req: Reque
             headers.insert(name, value);
         }
     };
-    set(header::CONTENT_SECURITY_POLICY, &content_security_policy(&nonce, policy.dev_reload));
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        &content_security_policy(&nonce, policy.dev_reload),
+    );
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "same-origin");
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     if !static_asset {
         set(header::CACHE_CONTROL, "no-store");
     }
@@ -95,25 +113,49 @@ pub struct ClientIpPolicy {
     pub trust_forwarded_for: bool,
 }
 
-pub async fn client_ip(State(policy): State<ClientIpPolicy>, mut req: Request, next: Next) -> Response {
+pub async fn client_ip(
+    State(policy): State<ClientIpPolicy>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let forwarded = policy
         .trust_forwarded_for
-        .then(|| req.headers().get("x-forwarded-for")?.to_str().ok()?.rsplit(',').next().map(|s| s.trim().to_string()))
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()
+                .map(|s| s.trim().to_string())
+        })
         .flatten()
         .filter(|s| !s.is_empty());
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
 
 fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.starts_with("/pkg/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'))
 }
 
 /// Pages are for signed-in people: until the first admin exists every page leads to the set-up
 /// form; after that, visitors without a session are sent to sign in and back afterwards.
-pub async fn page_gate(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+pub async fn page_gate(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let is_page = req.method() == Method::GET
         && !path.starts_with("/api/")
@@ -122,10 +164,18 @@ pub async fn page_gate(State(state): State<AppState>, session: Session, req: Req
     if !is_page {
         return next.run(req).await;
     }
-    let wanted = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_else(|| "/".into());
+    let wanted = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "/".into());
     let outcome = async {
         if !state.users_exist().await? {
-            return Ok(if path == "/setup" { None } else { Some("/setup".to_string()) });
+            return Ok(if path == "/setup" {
+                None
+            } else {
+                Some("/setup".to_string())
+            });
         }
         if path == "/setup" {
             return Ok(Some("/login".to_string()));
@@ -141,7 +191,11 @@ pub async fn page_gate(State(state): State<AppState>, session: Session, req: Req
     match outcome {
         Ok(None) => next.run(req).await,
         Ok(Some(to)) => Redirect::to(&to).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "Hindsight cannot reach its database.").into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Hindsight cannot reach its database.",
+        )
+            .into_response(),
     }
 }
 
@@ -150,29 +204,68 @@ mod tests {
     use super::*;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), HeaderValue::from_static(v))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    header::HeaderName::from_static(k),
+                    HeaderValue::from_static(v),
+                )
+            })
+            .collect()
     }
 
     #[test]
     fn same_origin_requests_pass() {
-        assert_eq!(cross_site_reason(&headers(&[("host", "h.example"), ("origin", "https://h.example"), ("sec-fetch-site", "same-origin")])), None);
+        assert_eq!(
+            cross_site_reason(&headers(&[
+                ("host", "h.example"),
+                ("origin", "https://h.example"),
+                ("sec-fetch-site", "same-origin")
+            ])),
+            None
+        );
         // Scripts and command-line clients send neither header.
         assert_eq!(cross_site_reason(&headers(&[("host", "h.example")])), None);
     }
 
     #[test]
     fn cross_site_requests_are_refused() {
-        assert!(cross_site_reason(&headers(&[("host", "h.example"), ("sec-fetch-site", "cross-site")])).is_some());
-        assert!(cross_site_reason(&headers(&[("host", "h.example"), ("sec-fetch-site", "same-site")])).is_some());
-        assert!(cross_site_reason(&headers(&[("host", "h.example"), ("origin", "https://evil.example")])).is_some());
-        assert!(cross_site_reason(&headers(&[("host", "h.example"), ("origin", "null")])).is_some());
+        assert!(
+            cross_site_reason(&headers(&[
+                ("host", "h.example"),
+                ("sec-fetch-site", "cross-site")
+            ]))
+            .is_some()
+        );
+        assert!(
+            cross_site_reason(&headers(&[
+                ("host", "h.example"),
+                ("sec-fetch-site", "same-site")
+            ]))
+            .is_some()
+        );
+        assert!(
+            cross_site_reason(&headers(&[
+                ("host", "h.example"),
+                ("origin", "https://evil.example")
+            ]))
+            .is_some()
+        );
+        assert!(
+            cross_site_reason(&headers(&[("host", "h.example"), ("origin", "null")])).is_some()
+        );
     }
 
     #[test]
     fn the_policy_locks_scripts_to_the_nonce() {
         let csp = content_security_policy("abc", false);
         assert!(csp.contains("script-src 'nonce-abc' 'strict-dynamic'"));
-        for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+        for directive in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
             assert!(csp.contains(directive), "{directive}");
         }
         assert!(!csp.contains("ws://"));

@@ -37,7 +37,8 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
 fn active_model(record: &Record) -> session_store::Result<session::ActiveModel> {
     Ok(session::ActiveModel {
         id: Set(record.id.to_string()),
-        data: Set(serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?),
+        data: Set(serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?),
         expires_at: Set(record.expiry_date.unix_timestamp()),
     })
 }
@@ -46,7 +47,10 @@ fn active_model(record: &Record) -> session_store::Result<session::ActiveModel> 
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            match session::Entity::insert(active_model(record)?).exec(self.db.write()).await {
+            match session::Entity::insert(active_model(record)?)
+                .exec(self.db.write())
+                .await
+            {
                 Ok(_) => return Ok(()),
                 Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                     record.id = Id::default();
@@ -81,13 +85,18 @@ impl SessionStore for DbSessionStore {
         };
         Ok(Some(Record {
             id: *id,
-            data: serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
-            expiry_date: time::OffsetDateTime::from_unix_timestamp(row.expires_at).map_err(backend)?,
+            data: serde_json::from_str(&row.data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            expiry_date: time::OffsetDateTime::from_unix_timestamp(row.expires_at)
+                .map_err(backend)?,
         }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(id.to_string()).exec(self.db.write()).await.map_err(backend)?;
+        session::Entity::delete_by_id(id.to_string())
+            .exec(self.db.write())
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -29,7 +29,9 @@ fn t0() -> chrono::DateTime<Utc> {
 async fn the_first_admin_can_be_created_once(db: Db) {
     let db = db.write();
     assert_eq!(accounts::count_users(db).await.unwrap(), 0);
-    let admin = accounts::create_first_admin(db, account("ada", Role::Viewer), t0()).await.unwrap();
+    let admin = accounts::create_first_admin(db, account("ada", Role::Viewer), t0())
+        .await
+        .unwrap();
     assert_eq!(admin.role, "admin", "the first account is always an admin");
     let again = accounts::create_first_admin(db, account("eve", Role::Admin), t0()).await;
     assert_eq!(again.unwrap_err(), AppError::Forbidden);
@@ -37,110 +39,218 @@ async fn the_first_admin_can_be_created_once(db: Db) {
 }
 
 async fn usernames_are_unique_whatever_their_case(db: Db) {
-    accounts::create(db.write(), account("bob", Role::Engineer), t0()).await.unwrap();
+    accounts::create(db.write(), account("bob", Role::Engineer), t0())
+        .await
+        .unwrap();
     let mut twin = account("bob", Role::Viewer);
     twin.username = Username::parse("BOB").unwrap();
     let err = accounts::create(db.write(), twin, t0()).await.unwrap_err();
-    assert_eq!(err.for_field("username").as_deref(), Some("Username is already taken"));
+    assert_eq!(
+        err.for_field("username").as_deref(),
+        Some("Username is already taken")
+    );
 }
 
 async fn sign_in_checks_the_password(db: Db) {
     let db = db.write();
-    accounts::create(db, account("carol", Role::Engineer), t0()).await.unwrap();
-    let wrong = accounts::authenticate(db, "carol", "not the password".into(), "10.0.0.1", t0()).await;
+    accounts::create(db, account("carol", Role::Engineer), t0())
+        .await
+        .unwrap();
+    let wrong =
+        accounts::authenticate(db, "carol", "not the password".into(), "10.0.0.1", t0()).await;
     assert_eq!(wrong.unwrap_err(), AppError::BadCredentials);
-    let unknown = accounts::authenticate(db, "nobody", common::PASSWORD.into(), "10.0.0.1", t0()).await;
-    assert_eq!(unknown.unwrap_err(), AppError::BadCredentials, "unknown users fail like wrong passwords");
-    let ok = accounts::authenticate(db, " Carol ", common::PASSWORD.into(), "10.0.0.1", t0()).await.unwrap();
+    let unknown =
+        accounts::authenticate(db, "nobody", common::PASSWORD.into(), "10.0.0.1", t0()).await;
+    assert_eq!(
+        unknown.unwrap_err(),
+        AppError::BadCredentials,
+        "unknown users fail like wrong passwords"
+    );
+    let ok = accounts::authenticate(db, " Carol ", common::PASSWORD.into(), "10.0.0.1", t0())
+        .await
+        .unwrap();
     assert_eq!(ok.last_login_at, Some(t0()));
 }
 
 async fn disabled_accounts_cannot_sign_in(db: Db) {
     let db = db.write();
-    let admin = accounts::create(db, account("ada", Role::Admin), t0()).await.unwrap();
-    let dan = accounts::create(db, account("dan", Role::Viewer), t0()).await.unwrap();
-    let disabled = accounts::set_disabled(db, admin.id, dan.id, true).await.unwrap();
+    let admin = accounts::create(db, account("ada", Role::Admin), t0())
+        .await
+        .unwrap();
+    let dan = accounts::create(db, account("dan", Role::Viewer), t0())
+        .await
+        .unwrap();
+    let disabled = accounts::set_disabled(db, admin.id, dan.id, true)
+        .await
+        .unwrap();
     assert!(disabled.disabled);
-    assert!(disabled.session_epoch > dan.session_epoch, "disabling ends sessions");
+    assert!(
+        disabled.session_epoch > dan.session_epoch,
+        "disabling ends sessions"
+    );
     let res = accounts::authenticate(db, "dan", common::PASSWORD.into(), "10.0.0.1", t0()).await;
     assert_eq!(res.unwrap_err(), AppError::AccountDisabled);
-    accounts::set_disabled(db, admin.id, dan.id, false).await.unwrap();
-    assert!(accounts::authenticate(db, "dan", common::PASSWORD.into(), "10.0.0.1", t0()).await.is_ok());
+    accounts::set_disabled(db, admin.id, dan.id, false)
+        .await
+        .unwrap();
+    assert!(
+        accounts::authenticate(db, "dan", common::PASSWORD.into(), "10.0.0.1", t0())
+            .await
+            .is_ok()
+    );
 }
 
 async fn repeated_failures_lock_the_account_for_a_while(db: Db) {
     let db = db.write();
-    accounts::create(db, account("erin", Role::Engineer), t0()).await.unwrap();
+    accounts::create(db, account("erin", Role::Engineer), t0())
+        .await
+        .unwrap();
     for i in 0..login_throttle::MAX_PER_ACCOUNT {
         let at = t0() + Duration::seconds(i as i64);
         let res = accounts::authenticate(db, "erin", "guess".into(), "10.0.0.2", at).await;
         assert_eq!(res.unwrap_err(), AppError::BadCredentials);
     }
-    let locked = accounts::authenticate(db, "erin", common::PASSWORD.into(), "10.0.0.3", t0() + Duration::minutes(1)).await;
+    let locked = accounts::authenticate(
+        db,
+        "erin",
+        common::PASSWORD.into(),
+        "10.0.0.3",
+        t0() + Duration::minutes(1),
+    )
+    .await;
     match locked.unwrap_err() {
         AppError::TooManyRequests { retry_after_secs } => assert_eq!(retry_after_secs, 14 * 60),
         other => panic!("expected a lock-out, got {other:?}"),
     }
     let later = t0() + login_throttle::WINDOW + Duration::seconds(10);
-    assert!(accounts::authenticate(db, "erin", common::PASSWORD.into(), "10.0.0.3", later).await.is_ok());
+    assert!(
+        accounts::authenticate(db, "erin", common::PASSWORD.into(), "10.0.0.3", later)
+            .await
+            .is_ok()
+    );
 }
 
 async fn one_address_guessing_many_accounts_is_locked_out(db: Db) {
     let db = db.write();
-    accounts::create(db, account("fay", Role::Engineer), t0()).await.unwrap();
+    accounts::create(db, account("fay", Role::Engineer), t0())
+        .await
+        .unwrap();
     for i in 0..login_throttle::MAX_PER_ADDRESS {
-        let _ = accounts::authenticate(db, &format!("user{i}"), "guess".into(), "10.9.9.9", t0()).await;
+        let _ =
+            accounts::authenticate(db, &format!("user{i}"), "guess".into(), "10.9.9.9", t0()).await;
     }
     let res = accounts::authenticate(db, "fay", common::PASSWORD.into(), "10.9.9.9", t0()).await;
-    assert!(matches!(res, Err(AppError::TooManyRequests { .. })), "{res:?}");
-    assert!(accounts::authenticate(db, "fay", common::PASSWORD.into(), "10.1.1.1", t0()).await.is_ok());
-    assert!(login_throttle::prune(db, t0() + Duration::hours(1)).await.unwrap() >= login_throttle::MAX_PER_ADDRESS);
+    assert!(
+        matches!(res, Err(AppError::TooManyRequests { .. })),
+        "{res:?}"
+    );
+    assert!(
+        accounts::authenticate(db, "fay", common::PASSWORD.into(), "10.1.1.1", t0())
+            .await
+            .is_ok()
+    );
+    assert!(
+        login_throttle::prune(db, t0() + Duration::hours(1))
+            .await
+            .unwrap()
+            >= login_throttle::MAX_PER_ADDRESS
+    );
 }
 
 async fn changing_a_password_needs_the_current_one(db: Db) {
     let db = db.write();
-    let gus = accounts::create(db, account("gus", Role::Engineer), t0()).await.unwrap();
+    let gus = accounts::create(db, account("gus", Role::Engineer), t0())
+        .await
+        .unwrap();
     let new = NewPassword::parse("a whole new passphrase").unwrap();
-    let err = accounts::change_own_password(db, gus.id, "wrong".into(), new.clone()).await.unwrap_err();
+    let err = accounts::change_own_password(db, gus.id, "wrong".into(), new.clone())
+        .await
+        .unwrap_err();
     assert!(err.for_field("current_password").is_some(), "{err:?}");
-    let changed = accounts::change_own_password(db, gus.id, common::PASSWORD.into(), new).await.unwrap();
+    let changed = accounts::change_own_password(db, gus.id, common::PASSWORD.into(), new)
+        .await
+        .unwrap();
     assert_eq!(changed.session_epoch, gus.session_epoch + 1);
-    assert!(accounts::authenticate(db, "gus", "a whole new passphrase".into(), "h", t0()).await.is_ok());
-    assert!(accounts::authenticate(db, "gus", common::PASSWORD.into(), "h", t0()).await.is_err());
+    assert!(
+        accounts::authenticate(db, "gus", "a whole new passphrase".into(), "h", t0())
+            .await
+            .is_ok()
+    );
+    assert!(
+        accounts::authenticate(db, "gus", common::PASSWORD.into(), "h", t0())
+            .await
+            .is_err()
+    );
 }
 
 async fn admins_cannot_demote_or_disable_themselves(db: Db) {
     let db = db.write();
-    let admin = accounts::create(db, account("hal", Role::Admin), t0()).await.unwrap();
-    let err = accounts::set_role(db, admin.id, admin.id, Role::Viewer).await.unwrap_err();
+    let admin = accounts::create(db, account("hal", Role::Admin), t0())
+        .await
+        .unwrap();
+    let err = accounts::set_role(db, admin.id, admin.id, Role::Viewer)
+        .await
+        .unwrap_err();
     assert!(err.for_field("user_id").is_some(), "{err:?}");
-    assert!(accounts::set_disabled(db, admin.id, admin.id, true).await.is_err());
-    assert_eq!(accounts::set_role(db, admin.id, 999_999, Role::Viewer).await.unwrap_err(), AppError::NotFound);
+    assert!(
+        accounts::set_disabled(db, admin.id, admin.id, true)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        accounts::set_role(db, admin.id, 999_999, Role::Viewer)
+            .await
+            .unwrap_err(),
+        AppError::NotFound
+    );
 }
 
 async fn accounts_list_in_pages(db: Db) {
     for name in ["uma", "ivy", "kim", "jon"] {
-        accounts::create(db.write(), account(name, Role::Viewer), t0()).await.unwrap();
+        accounts::create(db.write(), account(name, Role::Viewer), t0())
+            .await
+            .unwrap();
     }
-    let first: Vec<_> = accounts::list(db.read(), None, 2).await.unwrap().into_iter().map(|u| u.username).collect();
+    let first: Vec<_> = accounts::list(db.read(), None, 2)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
     assert_eq!(first, ["ivy", "jon"]);
-    let next: Vec<_> = accounts::list(db.read(), Some("jon"), 2).await.unwrap().into_iter().map(|u| u.username).collect();
+    let next: Vec<_> = accounts::list(db.read(), Some("jon"), 2)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
     assert_eq!(next, ["kim", "uma"]);
 }
 
 async fn sessions_are_stored_and_expire(db: Db) {
     let store = DbSessionStore::new(db.clone());
     let future = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
-    let mut record = Record { id: Id::default(), data: Default::default(), expiry_date: future };
+    let mut record = Record {
+        id: Id::default(),
+        data: Default::default(),
+        expiry_date: future,
+    };
     record.data.insert("user_id".into(), serde_json::json!(7));
     store.create(&mut record).await.unwrap();
-    let loaded = store.load(&record.id).await.unwrap().expect("stored session loads");
+    let loaded = store
+        .load(&record.id)
+        .await
+        .unwrap()
+        .expect("stored session loads");
     assert_eq!(loaded.data["user_id"], serde_json::json!(7));
     assert_eq!(loaded.expiry_date.unix_timestamp(), future.unix_timestamp());
 
     record.data.insert("user_id".into(), serde_json::json!(8));
     store.save(&record).await.unwrap();
-    assert_eq!(store.load(&record.id).await.unwrap().unwrap().data["user_id"], serde_json::json!(8));
+    assert_eq!(
+        store.load(&record.id).await.unwrap().unwrap().data["user_id"],
+        serde_json::json!(8)
+    );
 
     let mut stale = Record {
         id: Id::default(),
@@ -148,7 +258,10 @@ async fn sessions_are_stored_and_expire(db: Db) {
         expiry_date: time::OffsetDateTime::now_utc() - time::Duration::seconds(1),
     };
     store.create(&mut stale).await.unwrap();
-    assert!(store.load(&stale.id).await.unwrap().is_none(), "expired sessions do not load");
+    assert!(
+        store.load(&stale.id).await.unwrap().is_none(),
+        "expired sessions do not load"
+    );
     assert_eq!(store.delete_expired().await.unwrap(), 1);
 
     store.delete(&record.id).await.unwrap();
@@ -156,7 +269,9 @@ async fn sessions_are_stored_and_expire(db: Db) {
 }
 
 async fn migrations_can_run_again(db: Db) {
-    server::db::migrate(&db).await.expect("a second run is a no-op");
+    server::db::migrate(&db)
+        .await
+        .expect("a second run is a no-op");
 }
 
 on_both_databases!(
@@ -178,14 +293,24 @@ on_both_databases!(
 async fn concurrent_writes_on_sqlite_never_fail_busy() {
     let t = common::sqlite().await;
     let db = t.db.clone();
-    accounts::create(db.write(), account("zed", Role::Engineer), t0()).await.unwrap();
+    accounts::create(db.write(), account("zed", Role::Engineer), t0())
+        .await
+        .unwrap();
     let tasks: Vec<_> = (0..48)
         .map(|i| {
             let db = db.clone();
             tokio::spawn(async move {
-                login_throttle::record_failure(db.write(), &format!("u{i}"), &format!("10.0.{i}.1"), t0()).await?;
+                login_throttle::record_failure(
+                    db.write(),
+                    &format!("u{i}"),
+                    &format!("10.0.{i}.1"),
+                    t0(),
+                )
+                .await?;
                 let user = accounts::find(db.read(), 1).await?.expect("zed exists");
-                accounts::set_disabled(db.write(), 0, user.id, i % 2 == 0).await.map(|_| ())
+                accounts::set_disabled(db.write(), 0, user.id, i % 2 == 0)
+                    .await
+                    .map(|_| ())
             })
         })
         .collect();

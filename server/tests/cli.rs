@@ -14,7 +14,11 @@ fn hindsight(db: &Path, args: &[&str]) -> Output {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[tokio::test]
@@ -26,13 +30,45 @@ async fn create_user_then_backup_gives_a_checked_copy_with_the_account() {
     assert!(migrate.status.success(), "{}", text(&migrate));
     assert!(db.exists(), "the SQLite file and its directory are created");
 
-    let created = hindsight(&db, &["create-user", "--username", "Root", "--display-name", "Root Admin", "--email", "root@example.com", "--role", "admin"]);
+    let created = hindsight(
+        &db,
+        &[
+            "create-user",
+            "--username",
+            "Root",
+            "--display-name",
+            "Root Admin",
+            "--email",
+            "root@example.com",
+            "--role",
+            "admin",
+        ],
+    );
     assert!(created.status.success(), "{}", text(&created));
-    assert!(text(&created).contains("Created root (Root Admin) as admin"), "{}", text(&created));
+    assert!(
+        text(&created).contains("Created root (Root Admin) as admin"),
+        "{}",
+        text(&created)
+    );
 
-    let twice = hindsight(&db, &["create-user", "--username", "root", "--display-name", "R", "--email", "r@example.com"]);
+    let twice = hindsight(
+        &db,
+        &[
+            "create-user",
+            "--username",
+            "root",
+            "--display-name",
+            "R",
+            "--email",
+            "r@example.com",
+        ],
+    );
     assert!(!twice.status.success());
-    assert!(text(&twice).contains("Username is already taken"), "{}", text(&twice));
+    assert!(
+        text(&twice).contains("Username is already taken"),
+        "{}",
+        text(&twice)
+    );
 
     let backup_file = dir.path().join("backup.db");
     let backup = hindsight(&db, &["backup", "--to", backup_file.to_str().unwrap()]);
@@ -40,23 +76,68 @@ async fn create_user_then_backup_gives_a_checked_copy_with_the_account() {
     assert!(text(&backup).contains("checked"), "{}", text(&backup));
 
     // The copy is a working database: the account is there and can sign in.
-    let copy = server::db::connect(&format!("sqlite://{}", backup_file.display())).await.unwrap();
-    let user = app::services::accounts::authenticate(copy.write(), "root", "operator chosen passphrase".into(), "cli", chrono::Utc::now())
+    let copy = server::db::connect(&format!("sqlite://{}", backup_file.display()))
         .await
-        .expect("the account in the backup signs in");
+        .unwrap();
+    let user = app::services::accounts::authenticate(
+        copy.write(),
+        "root",
+        "operator chosen passphrase".into(),
+        "cli",
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("the account in the backup signs in");
     assert_eq!(user.role, "admin");
 
     let again = hindsight(&db, &["backup", "--to", backup_file.to_str().unwrap()]);
-    assert!(!again.status.success(), "an existing backup is never overwritten");
+    assert!(
+        !again.status.success(),
+        "an existing backup is never overwritten"
+    );
 }
 
 #[test]
 fn bad_flags_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
-    let out = hindsight(&db, &["create-user", "--username", "ok_name", "--display-name", "Name", "--email", "nope", "--role", "admin"]);
+    let out = hindsight(
+        &db,
+        &[
+            "create-user",
+            "--username",
+            "ok_name",
+            "--display-name",
+            "Name",
+            "--email",
+            "nope",
+            "--role",
+            "admin",
+        ],
+    );
     assert!(!out.status.success());
-    assert!(text(&out).contains("--email must look like name@example.com"), "{}", text(&out));
-    let out = hindsight(&db, &["create-user", "--username", "ok_name", "--display-name", "Name", "--email", "a@b.co", "--role", "owner"]);
-    assert!(text(&out).contains("--role must be one of viewer"), "{}", text(&out));
+    assert!(
+        text(&out).contains("--email must look like name@example.com"),
+        "{}",
+        text(&out)
+    );
+    let out = hindsight(
+        &db,
+        &[
+            "create-user",
+            "--username",
+            "ok_name",
+            "--display-name",
+            "Name",
+            "--email",
+            "a@b.co",
+            "--role",
+            "owner",
+        ],
+    );
+    assert!(
+        text(&out).contains("--role must be one of viewer"),
+        "{}",
+        text(&out)
+    );
 }

@@ -20,7 +20,11 @@ async fn a_new_install_leads_every_page_to_the_first_admin_form() {
     }
     let setup = app.get("/setup", None).await;
     assert_eq!(setup.status, StatusCode::OK);
-    assert!(setup.body.contains("Create the first admin"), "{}", setup.body);
+    assert!(
+        setup.body.contains("Create the first admin"),
+        "{}",
+        setup.body
+    );
 }
 
 #[tokio::test]
@@ -35,11 +39,21 @@ async fn the_first_admin_is_signed_in_and_setup_closes() {
     let again = app
         .call(
             "setup",
-            &[("username", "eve"), ("display_name", "Eve"), ("email", "eve@example.com"), ("password", PASSWORD), ("password_confirm", PASSWORD)],
+            &[
+                ("username", "eve"),
+                ("display_name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
             None,
         )
         .await;
-    assert_eq!(again.status, StatusCode::FORBIDDEN, "a second first admin is refused: {again:?}");
+    assert_eq!(
+        again.status,
+        StatusCode::FORBIDDEN,
+        "a second first admin is refused: {again:?}"
+    );
 }
 
 #[tokio::test]
@@ -48,13 +62,23 @@ async fn setup_names_the_field_that_is_wrong() {
     let reply = app
         .call(
             "setup",
-            &[("username", "ada"), ("display_name", "Ada"), ("email", "not-an-email"), ("password", PASSWORD), ("password_confirm", PASSWORD)],
+            &[
+                ("username", "ada"),
+                ("display_name", "Ada"),
+                ("email", "not-an-email"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
             None,
         )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("\"field\":\"email\""), "{}", reply.body);
-    assert!(reply.body.contains("must look like name@example.com"), "{}", reply.body);
+    assert!(
+        reply.body.contains("must look like name@example.com"),
+        "{}",
+        reply.body
+    );
 }
 
 #[tokio::test]
@@ -62,34 +86,77 @@ async fn signed_out_visitors_are_sent_to_sign_in_and_back() {
     let app = TestApp::new().await;
     app.create_first_admin().await;
     let reply = app.get("/admin/users?after=bob", None).await;
-    assert_eq!(reply.location(), Some("/login?next=/admin/users%3Fafter%3Dbob"));
+    assert_eq!(
+        reply.location(),
+        Some("/login?next=/admin/users%3Fafter%3Dbob")
+    );
 
     let login = app
-        .post_form("login", &[("username", "ada"), ("password", PASSWORD), ("next", "/admin/users?after=bob")], None, "/login")
+        .post_form(
+            "login",
+            &[
+                ("username", "ada"),
+                ("password", PASSWORD),
+                ("next", "/admin/users?after=bob"),
+            ],
+            None,
+            "/login",
+        )
         .await;
     assert_eq!(login.location(), Some("/admin/users?after=bob"));
     let offsite = app
-        .post_form("login", &[("username", "ada"), ("password", PASSWORD), ("next", "//evil.example/")], None, "/login")
+        .post_form(
+            "login",
+            &[
+                ("username", "ada"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+            None,
+            "/login",
+        )
         .await;
-    assert_eq!(offsite.location(), Some("/"), "sign-in never sends people off-site");
+    assert_eq!(
+        offsite.location(),
+        Some("/"),
+        "sign-in never sends people off-site"
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong() {
     let app = TestApp::new().await;
     app.create_first_admin().await;
-    let wrong = app.call("login", &[("username", "ada"), ("password", "wrong password!")], None).await;
-    let unknown = app.call("login", &[("username", "nobody"), ("password", "wrong password!")], None).await;
+    let wrong = app
+        .call(
+            "login",
+            &[("username", "ada"), ("password", "wrong password!")],
+            None,
+        )
+        .await;
+    let unknown = app
+        .call(
+            "login",
+            &[("username", "nobody"), ("password", "wrong password!")],
+            None,
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body, unknown.body);
     assert!(wrong.body.contains("BadCredentials"), "{}", wrong.body);
-    assert!(wrong.set_cookie(&app.web).is_none(), "no session for a failed sign-in");
+    assert!(
+        wrong.set_cookie(&app.web).is_none(),
+        "no session for a failed sign-in"
+    );
 
     // Without JavaScript the form is answered with a redirect back that carries the error.
     let form = app.login("ada", "wrong password!", None).await;
     assert_eq!(form.status, StatusCode::FOUND);
     let back = form.location().unwrap();
-    assert!(back.starts_with("http://hindsight.test/login?") && back.contains("__err="), "{back}");
+    assert!(
+        back.starts_with("http://hindsight.test/login?") && back.contains("__err="),
+        "{back}"
+    );
 }
 
 #[tokio::test]
@@ -102,27 +169,48 @@ async fn the_session_cookie_is_http_only_and_same_site() {
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(line.contains(attribute), "{attribute} missing from {line}");
     }
-    assert!(!line.contains("Secure"), "plain HTTP on loopback cannot use Secure cookies");
+    assert!(
+        !line.contains("Secure"),
+        "plain HTTP on loopback cannot use Secure cookies"
+    );
 }
 
 #[tokio::test]
 async fn secure_cookies_use_the_host_prefix() {
-    let web = WebConfig { secure_cookies: true, trust_forwarded_for: false };
+    let web = WebConfig {
+        secure_cookies: true,
+        trust_forwarded_for: false,
+    };
     let app = TestApp::with(web, Settings::default()).await;
     app.create_first_admin().await;
-    let line = app.login("ada", PASSWORD, None).await.set_cookie(&app.web).expect("a session cookie");
+    let line = app
+        .login("ada", PASSWORD, None)
+        .await
+        .set_cookie(&app.web)
+        .expect("a session cookie");
     assert!(line.starts_with("__Host-hindsight_session="), "{line}");
-    assert!(line.contains("Secure") && line.contains("Path=/") && !line.contains("Domain"), "{line}");
+    assert!(
+        line.contains("Secure") && line.contains("Path=/") && !line.contains("Domain"),
+        "{line}"
+    );
 }
 
 #[tokio::test]
 async fn signing_in_again_changes_the_session_id() {
     let app = TestApp::new().await;
     let first = app.create_first_admin().await;
-    let second = app.login("ada", PASSWORD, Some(&first)).await.session_cookie(&app.web).unwrap();
+    let second = app
+        .login("ada", PASSWORD, Some(&first))
+        .await
+        .session_cookie(&app.web)
+        .unwrap();
     assert_ne!(first, second, "the id is cycled at sign-in");
     assert_eq!(app.get("/", Some(&second)).await.status, StatusCode::OK);
-    assert_eq!(app.get("/", Some(&first)).await.location(), Some("/login?next=/"), "the old id is dead");
+    assert_eq!(
+        app.get("/", Some(&first)).await.location(),
+        Some("/login?next=/"),
+        "the old id is dead"
+    );
 }
 
 #[tokio::test]
@@ -131,7 +219,10 @@ async fn after_sign_out_the_old_cookie_is_rejected() {
     let cookie = app.create_first_admin().await;
     let out = app.post_form("logout", &[], Some(&cookie), "/").await;
     assert_eq!(out.location(), Some("/login"));
-    assert_eq!(app.get("/", Some(&cookie)).await.location(), Some("/login?next=/"));
+    assert_eq!(
+        app.get("/", Some(&cookie)).await.location(),
+        Some("/login?next=/")
+    );
     let me = app.call("me", &[], Some(&cookie)).await;
     assert_eq!(me.body, "null", "the server function sees nobody: {me:?}");
 }
@@ -141,7 +232,10 @@ async fn cross_site_posts_to_server_functions_are_refused() {
     let app = TestApp::new().await;
     app.create_first_admin().await;
     let body = common::encode(&[("username", "ada"), ("password", PASSWORD)]);
-    for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ] {
         let req = Request::post("/api/login")
             .header(header::HOST, "hindsight.test")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -161,16 +255,31 @@ async fn pages_carry_the_security_headers_and_a_script_nonce() {
     let page = app.get("/login", None).await;
     assert_eq!(page.status, StatusCode::OK);
     let csp = page.header("content-security-policy").expect("a CSP");
-    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the CSP");
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
-    for directive in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP");
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    for directive in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ] {
         assert!(csp.contains(directive), "{directive}");
     }
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("referrer-policy"), Some("same-origin"));
     assert_eq!(page.header("cache-control"), Some("no-store"));
     let other = app.get("/login", None).await;
-    assert_ne!(other.header("content-security-policy"), Some(csp), "a fresh nonce per response");
+    assert_ne!(
+        other.header("content-security-policy"),
+        Some(csp),
+        "a fresh nonce per response"
+    );
 }
 
 #[tokio::test]
@@ -182,14 +291,32 @@ async fn a_viewer_cannot_reach_admin() {
 
     let page = app.get("/admin/users", Some(&viewer)).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN, "{page:?}");
-    assert!(!page.body.contains("vic@example.com"), "no account details leak to a viewer");
+    assert!(
+        !page.body.contains("vic@example.com"),
+        "no account details leak to a viewer"
+    );
     let list = app.call("admin/users", &[], Some(&viewer)).await;
     assert_eq!(list.status, StatusCode::FORBIDDEN);
     let create = app
-        .call("admin/create_user", &[("username", "mallory"), ("display_name", "M"), ("email", "m@example.com"), ("role", "admin"), ("password", PASSWORD)], Some(&viewer))
+        .call(
+            "admin/create_user",
+            &[
+                ("username", "mallory"),
+                ("display_name", "M"),
+                ("email", "m@example.com"),
+                ("role", "admin"),
+                ("password", PASSWORD),
+            ],
+            Some(&viewer),
+        )
         .await;
     assert_eq!(create.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.login("mallory", PASSWORD, None).await.session_cookie(&app.web), None);
+    assert_eq!(
+        app.login("mallory", PASSWORD, None)
+            .await
+            .session_cookie(&app.web),
+        None
+    );
 
     let as_admin = app.get("/admin/users", Some(&admin)).await;
     assert_eq!(as_admin.status, StatusCode::OK);
@@ -207,15 +334,33 @@ async fn disabling_a_user_ends_their_sessions_at_once() {
     assert_eq!(app.get("/", Some(&dora)).await.status, StatusCode::OK);
 
     let id = app.state.db.read();
-    let dora_id = app::services::accounts::find_by_username(id, &app::domain::Username::parse("dora").unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let reply = app.call("admin/set_disabled", &[("user_id", &dora_id.to_string()), ("disabled", "true")], Some(&admin)).await;
+    let dora_id = app::services::accounts::find_by_username(
+        id,
+        &app::domain::Username::parse("dora").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let reply = app
+        .call(
+            "admin/set_disabled",
+            &[("user_id", &dora_id.to_string()), ("disabled", "true")],
+            Some(&admin),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
-    assert_eq!(app.get("/", Some(&dora)).await.location(), Some("/login?next=/"));
-    let again = app.call("login", &[("username", "dora"), ("password", PASSWORD)], None).await;
+    assert_eq!(
+        app.get("/", Some(&dora)).await.location(),
+        Some("/login?next=/")
+    );
+    let again = app
+        .call(
+            "login",
+            &[("username", "dora"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
     assert_eq!(again.status, StatusCode::FORBIDDEN);
     assert!(again.body.contains("AccountDisabled"));
 }
@@ -229,37 +374,88 @@ async fn changing_your_password_signs_out_your_other_sessions_only() {
     let phone = app.login_cookie("pat").await;
 
     let mismatch = app
-        .call("change_password", &[("current_password", PASSWORD), ("new_password", "brand new passphrase"), ("new_password_confirm", "brand new passphrasf")], Some(&laptop))
+        .call(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "brand new passphrase"),
+                ("new_password_confirm", "brand new passphrasf"),
+            ],
+            Some(&laptop),
+        )
         .await;
     assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(mismatch.body.contains("new_password_confirm"));
 
     let changed = app
-        .call("change_password", &[("current_password", PASSWORD), ("new_password", "brand new passphrase"), ("new_password_confirm", "brand new passphrase")], Some(&laptop))
+        .call(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "brand new passphrase"),
+                ("new_password_confirm", "brand new passphrase"),
+            ],
+            Some(&laptop),
+        )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{changed:?}");
     let laptop = changed.session_cookie(&app.web).unwrap_or(laptop);
-    assert_eq!(app.get("/account", Some(&laptop)).await.status, StatusCode::OK, "this session goes on");
-    assert_eq!(app.get("/", Some(&phone)).await.location(), Some("/login?next=/"), "the other one ends");
-    assert!(app.login("pat", "brand new passphrase", None).await.session_cookie(&app.web).is_some());
+    assert_eq!(
+        app.get("/account", Some(&laptop)).await.status,
+        StatusCode::OK,
+        "this session goes on"
+    );
+    assert_eq!(
+        app.get("/", Some(&phone)).await.location(),
+        Some("/login?next=/"),
+        "the other one ends"
+    );
+    assert!(
+        app.login("pat", "brand new passphrase", None)
+            .await
+            .session_cookie(&app.web)
+            .is_some()
+    );
 }
 
 #[tokio::test]
 async fn idle_and_absolute_timeouts_are_enforced_by_the_server() {
-    let settings = Settings { session_idle: std::time::Duration::from_secs(30 * 60), session_absolute: std::time::Duration::from_secs(2 * 3600) };
-    let app = TestApp::with(WebConfig { secure_cookies: false, trust_forwarded_for: false }, settings).await;
+    let settings = Settings {
+        session_idle: std::time::Duration::from_secs(30 * 60),
+        session_absolute: std::time::Duration::from_secs(2 * 3600),
+    };
+    let app = TestApp::with(
+        WebConfig {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+        },
+        settings,
+    )
+    .await;
     let cookie = app.create_first_admin().await;
 
     app.clock.advance(Duration::minutes(31));
-    assert_eq!(app.get("/", Some(&cookie)).await.location(), Some("/login?next=/"), "idle for too long");
+    assert_eq!(
+        app.get("/", Some(&cookie)).await.location(),
+        Some("/login?next=/"),
+        "idle for too long"
+    );
 
     let cookie = app.login_cookie("ada").await;
     for _ in 0..4 {
         app.clock.advance(Duration::minutes(25));
-        assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK, "active sessions stay");
+        assert_eq!(
+            app.get("/", Some(&cookie)).await.status,
+            StatusCode::OK,
+            "active sessions stay"
+        );
     }
     app.clock.advance(Duration::minutes(25));
-    assert_eq!(app.get("/", Some(&cookie)).await.location(), Some("/login?next=/"), "past the absolute limit");
+    assert_eq!(
+        app.get("/", Some(&cookie)).await.location(),
+        Some("/login?next=/"),
+        "past the absolute limit"
+    );
 }
 
 #[tokio::test]

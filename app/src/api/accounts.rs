@@ -70,7 +70,11 @@ fn parse<T>(field: &str, label: &str, parsed: Result<T, String>) -> Result<T, Ap
 fn parse_new_password(password: &str, confirm: Option<&str>) -> Result<NewPassword, AppError> {
     let parsed = parse("password", "Password", NewPassword::parse(password))?;
     if confirm.is_some_and(|c| c != password) {
-        return Err(AppError::validation("password_confirm", "Password confirmation", "does not match the password"));
+        return Err(AppError::validation(
+            "password_confirm",
+            "Password confirmation",
+            "does not match the password",
+        ));
     }
     Ok(parsed)
 }
@@ -86,7 +90,11 @@ fn parse_new_account(
 ) -> Result<NewAccount, AppError> {
     Ok(NewAccount {
         username: parse("username", "Username", Username::parse(username))?,
-        display_name: parse("display_name", "Display name", DisplayName::parse(display_name))?,
+        display_name: parse(
+            "display_name",
+            "Display name",
+            DisplayName::parse(display_name),
+        )?,
         email: parse("email", "Email", Email::parse(email))?,
         role: parse("role", "Role", Role::parse(role))?,
         password: parse_new_password(password, password_confirm)?,
@@ -110,14 +118,17 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 #[server(endpoint = "me")]
 pub async fn who_am_i() -> Result<Option<Me>, AppError> {
-    auth::respond(async {
-        Ok(auth::current_user().await?.map(|u| Me {
-            id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            role: u.role,
-        }))
-    }.await)
+    auth::respond(
+        async {
+            Ok(auth::current_user().await?.map(|u| Me {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role,
+            }))
+        }
+        .await,
+    )
 }
 
 /// Whether the first admin still has to be created.
@@ -134,45 +145,72 @@ pub async fn setup_first_admin(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    auth::respond(async {
-        let state = auth::state()?;
-        if state.users_exist().await? {
-            return Err(AppError::Forbidden);
+    auth::respond(
+        async {
+            let state = auth::state()?;
+            if state.users_exist().await? {
+                return Err(AppError::Forbidden);
+            }
+            let account = parse_new_account(
+                &username,
+                &display_name,
+                &email,
+                "admin",
+                &password,
+                Some(&password_confirm),
+            )?;
+            let now = state.clock.now();
+            let admin = accounts::create_first_admin(state.db.write(), account, now).await?;
+            auth::start_session(&auth::session().await?, &admin, now).await?;
+            leptos_axum::redirect("/");
+            Ok(())
         }
-        let account = parse_new_account(&username, &display_name, &email, "admin", &password, Some(&password_confirm))?;
-        let now = state.clock.now();
-        let admin = accounts::create_first_admin(state.db.write(), account, now).await?;
-        auth::start_session(&auth::session().await?, &admin, now).await?;
-        leptos_axum::redirect("/");
-        Ok(())
-    }.await)
+        .await,
+    )
 }
 
 #[server(endpoint = "login")]
-pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    auth::respond(async {
-        let state = auth::state()?;
-        if username.trim().is_empty() {
-            return Err(AppError::validation("username", "Username", "is required"));
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    auth::respond(
+        async {
+            let state = auth::state()?;
+            if username.trim().is_empty() {
+                return Err(AppError::validation("username", "Username", "is required"));
+            }
+            if password.is_empty() {
+                return Err(AppError::validation("password", "Password", "is required"));
+            }
+            let now = state.clock.now();
+            let user = accounts::authenticate(
+                state.db.write(),
+                &username,
+                password,
+                &auth::client_ip(),
+                now,
+            )
+            .await?;
+            auth::start_session(&auth::session().await?, &user, now).await?;
+            leptos_axum::redirect(&safe_next(next.as_deref()));
+            Ok(())
         }
-        if password.is_empty() {
-            return Err(AppError::validation("password", "Password", "is required"));
-        }
-        let now = state.clock.now();
-        let user = accounts::authenticate(state.db.write(), &username, password, &auth::client_ip(), now).await?;
-        auth::start_session(&auth::session().await?, &user, now).await?;
-        leptos_axum::redirect(&safe_next(next.as_deref()));
-        Ok(())
-    }.await)
+        .await,
+    )
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    auth::respond(async {
-        auth::end_session(&auth::session().await?).await?;
-        leptos_axum::redirect("/login");
-        Ok(())
-    }.await)
+    auth::respond(
+        async {
+            auth::end_session(&auth::session().await?).await?;
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "change_password")]
@@ -181,33 +219,53 @@ pub async fn change_password(
     new_password: String,
     new_password_confirm: String,
 ) -> Result<(), AppError> {
-    auth::respond(async {
-        let me = auth::require(Role::Viewer).await?;
-        let new = parse("new_password", "New password", NewPassword::parse(&new_password))?;
-        if new_password != new_password_confirm {
-            return Err(AppError::validation("new_password_confirm", "Password confirmation", "does not match the new password"));
+    auth::respond(
+        async {
+            let me = auth::require(Role::Viewer).await?;
+            let new = parse(
+                "new_password",
+                "New password",
+                NewPassword::parse(&new_password),
+            )?;
+            if new_password != new_password_confirm {
+                return Err(AppError::validation(
+                    "new_password_confirm",
+                    "Password confirmation",
+                    "does not match the new password",
+                ));
+            }
+            let state = auth::state()?;
+            let user =
+                accounts::change_own_password(state.db.write(), me.id, current_password, new)
+                    .await?;
+            auth::adopt_epoch(&auth::session().await?, &user).await?;
+            Ok(())
         }
-        let state = auth::state()?;
-        let user = accounts::change_own_password(state.db.write(), me.id, current_password, new).await?;
-        auth::adopt_epoch(&auth::session().await?, &user).await?;
-        Ok(())
-    }.await)
+        .await,
+    )
 }
 
 #[server(endpoint = "admin/users")]
 pub async fn list_users(after: Option<String>) -> Result<UserPage, AppError> {
-    auth::respond(async {
-        auth::require(Role::Admin).await?;
-        let state = auth::state()?;
-        let mut rows = accounts::list(state.db.read(), after.as_deref(), USERS_PER_PAGE + 1).await?;
-        let next_after = if rows.len() as u64 > USERS_PER_PAGE {
-            rows.truncate(USERS_PER_PAGE as usize);
-            rows.last().map(|u| u.username.clone())
-        } else {
-            None
-        };
-        Ok(UserPage { users: rows.iter().map(UserRow::from).collect(), next_after })
-    }.await)
+    auth::respond(
+        async {
+            auth::require(Role::Admin).await?;
+            let state = auth::state()?;
+            let mut rows =
+                accounts::list(state.db.read(), after.as_deref(), USERS_PER_PAGE + 1).await?;
+            let next_after = if rows.len() as u64 > USERS_PER_PAGE {
+                rows.truncate(USERS_PER_PAGE as usize);
+                rows.last().map(|u| u.username.clone())
+            } else {
+                None
+            };
+            Ok(UserPage {
+                users: rows.iter().map(UserRow::from).collect(),
+                next_after,
+            })
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "admin/create_user")]
@@ -218,42 +276,59 @@ pub async fn create_user(
     role: String,
     password: String,
 ) -> Result<UserRow, AppError> {
-    auth::respond(async {
-        auth::require(Role::Admin).await?;
-        let account = parse_new_account(&username, &display_name, &email, &role, &password, None)?;
-        let state = auth::state()?;
-        let created = accounts::create(state.db.write(), account, state.clock.now()).await?;
-        Ok(UserRow::from(&created))
-    }.await)
+    auth::respond(
+        async {
+            auth::require(Role::Admin).await?;
+            let account =
+                parse_new_account(&username, &display_name, &email, &role, &password, None)?;
+            let state = auth::state()?;
+            let created = accounts::create(state.db.write(), account, state.clock.now()).await?;
+            Ok(UserRow::from(&created))
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "admin/set_role")]
 pub async fn set_role(user_id: i64, role: String) -> Result<UserRow, AppError> {
-    auth::respond(async {
-        let me = auth::require(Role::Admin).await?;
-        let role = parse("role", "Role", Role::parse(&role))?;
-        let updated = accounts::set_role(auth::state()?.db.write(), me.id, user_id, role).await?;
-        Ok(UserRow::from(&updated))
-    }.await)
+    auth::respond(
+        async {
+            let me = auth::require(Role::Admin).await?;
+            let role = parse("role", "Role", Role::parse(&role))?;
+            let updated =
+                accounts::set_role(auth::state()?.db.write(), me.id, user_id, role).await?;
+            Ok(UserRow::from(&updated))
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "admin/set_disabled")]
 pub async fn set_disabled(user_id: i64, disabled: bool) -> Result<UserRow, AppError> {
-    auth::respond(async {
-        let me = auth::require(Role::Admin).await?;
-        let updated = accounts::set_disabled(auth::state()?.db.write(), me.id, user_id, disabled).await?;
-        Ok(UserRow::from(&updated))
-    }.await)
+    auth::respond(
+        async {
+            let me = auth::require(Role::Admin).await?;
+            let updated =
+                accounts::set_disabled(auth::state()?.db.write(), me.id, user_id, disabled).await?;
+            Ok(UserRow::from(&updated))
+        }
+        .await,
+    )
 }
 
 #[server(endpoint = "admin/reset_password")]
 pub async fn reset_password(user_id: i64, password: String) -> Result<UserRow, AppError> {
-    auth::respond(async {
-        let me = auth::require(Role::Admin).await?;
-        let password = parse("password", "New password", NewPassword::parse(&password))?;
-        let updated = accounts::reset_password(auth::state()?.db.write(), me.id, user_id, password).await?;
-        Ok(UserRow::from(&updated))
-    }.await)
+    auth::respond(
+        async {
+            let me = auth::require(Role::Admin).await?;
+            let password = parse("password", "New password", NewPassword::parse(&password))?;
+            let updated =
+                accounts::reset_password(auth::state()?.db.write(), me.id, user_id, password)
+                    .await?;
+            Ok(UserRow::from(&updated))
+        }
+        .await,
+    )
 }
 
 #[cfg(test)]
@@ -262,8 +337,16 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(safe_next(Some("/admin/users?after=bob")), "/admin/users?after=bob");
-        for outside in ["https://evil.example", "//evil.example", "/\\evil.example", "admin"] {
+        assert_eq!(
+            safe_next(Some("/admin/users?after=bob")),
+            "/admin/users?after=bob"
+        );
+        for outside in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "admin",
+        ] {
             assert_eq!(safe_next(Some(outside)), "/", "{outside}");
         }
         assert_eq!(safe_next(None), "/");

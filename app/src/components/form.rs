@@ -19,14 +19,19 @@ where
 }
 
 /// The action's last failure when no field of `fields` shows it.
-pub fn form_error<S>(action: ServerAction<S>, fields: &'static [&'static str]) -> Signal<Option<String>>
+pub fn form_error<S>(
+    action: ServerAction<S>,
+    fields: &'static [&'static str],
+) -> Signal<Option<String>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || {
         action.value().with(|value| match value {
-            Some(Err(AppError::Validation { field, .. })) if fields.contains(&field.as_str()) => None,
+            Some(Err(AppError::Validation { field, .. })) if fields.contains(&field.as_str()) => {
+                None
+            }
             Some(Err(err)) => Some(err.to_string()),
             _ => None,
         })
@@ -39,7 +44,11 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().with(|value| value.clone().and_then(Result::ok)))
+    Signal::derive(move || {
+        action
+            .value()
+            .with(|value| value.clone().and_then(Result::ok))
+    })
 }
 
 #[component]
@@ -96,5 +105,9 @@ pub fn Field(
 /// A failure that belongs to the whole form rather than one field.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
-    move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })
+    move || {
+        error
+            .get()
+            .map(|message| view! { <div class="alert error" role="alert">{message}</div> })
+    }
 }

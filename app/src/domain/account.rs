@@ -135,13 +135,20 @@ mod tests {
 
     #[test]
     fn usernames_are_trimmed_and_lowercased() {
-        assert_eq!(Username::parse("  Alice.Ops ").unwrap().as_str(), "alice.ops");
+        assert_eq!(
+            Username::parse("  Alice.Ops ").unwrap().as_str(),
+            "alice.ops"
+        );
     }
 
     #[test]
     fn usernames_reject_odd_characters_and_lengths() {
         assert!(Username::parse("al").unwrap_err().contains("at least 3"));
-        assert!(Username::parse(&"a".repeat(65)).unwrap_err().contains("at most 64"));
+        assert!(
+            Username::parse(&"a".repeat(65))
+                .unwrap_err()
+                .contains("at most 64")
+        );
         assert!(Username::parse("bob smith").unwrap_err().contains("' '"));
         assert!(Username::parse("bob<script>").is_err());
     }
@@ -149,22 +156,57 @@ mod tests {
     #[test]
     fn display_names_must_not_be_blank() {
         assert_eq!(DisplayName::parse("   ").unwrap_err(), "is required");
-        assert_eq!(DisplayName::parse(" Ada Lovelace ").unwrap().as_str(), "Ada Lovelace");
+        assert_eq!(
+            DisplayName::parse(" Ada Lovelace ").unwrap().as_str(),
+            "Ada Lovelace"
+        );
     }
 
     #[test]
     fn emails_need_a_plausible_shape() {
         assert!(Email::parse("ada@example.com").is_ok());
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
         }
     }
 
     #[test]
     fn passwords_have_a_minimum_length_and_are_not_printed() {
-        assert!(NewPassword::parse("short").unwrap_err().contains("at least 12"));
+        assert!(
+            NewPassword::parse("short")
+                .unwrap_err()
+                .contains("at least 12")
+        );
         assert!(NewPassword::parse(&" ".repeat(12)).is_err());
         let password = NewPassword::parse("correct horse battery").unwrap();
         assert_eq!(format!("{password:?}"), "NewPassword(..)");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_parsed_username_parses_to_itself(input in "\\PC{0,80}") {
+            if let Ok(name) = Username::parse(&input) {
+                proptest::prop_assert_eq!(Username::parse(name.as_str()), Ok(name.clone()));
+                proptest::prop_assert!(name.as_str().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c)));
+            }
+        }
+
+        #[test]
+        fn valid_shapes_are_accepted(name in "[a-z0-9._-]{3,64}") {
+            proptest::prop_assert!(Username::parse(&name).is_ok());
+        }
+
+        #[test]
+        fn passwords_are_judged_by_length_alone(password in "[^ ]{12,256}") {
+            proptest::prop_assert!(NewPassword::parse(&password).is_ok());
+        }
     }
 }

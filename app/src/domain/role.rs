@@ -19,8 +19,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::Viewer, Role::Engineer, Role::Facilitator, Role::Manager, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Viewer,
+        Role::Engineer,
+        Role::Facilitator,
+        Role::Manager,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,12 +66,7 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str().eq_ignore_ascii_case(input.trim()))
-            .ok_or_else(|| {
-                format!(
-                    "must be one of {}",
-                    Role::ALL.map(Role::as_str).join(", ")
-                )
-            })
+            .ok_or_else(|| format!("must be one of {}", Role::ALL.map(Role::as_str).join(", ")))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The admin's page for accounts: create them, change roles, disable, reset passwords.
 
 use crate::api::accounts::{
-    CreateUser, ResetPassword, SetDisabled, SetRole, UserRow, list_users,
+    CreateUser, Me, ResetPassword, SetDisabled, SetRole, UserRow, list_users,
 };
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::components::notice::ErrorNotice;
@@ -33,6 +33,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         |(after, ..)| list_users(after),
     );
     let created = succeeded(create);
+    let me_id = expect_context::<Me>().id;
     let was_reset = succeeded(reset);
 
     view! {
@@ -68,8 +69,9 @@ pub fn AdminUsersPage() -> impl IntoView {
                                         </tr>
                                     </thead>
                                     <tbody>
-                                        {page.users.into_iter().map(|user| view! {
-                                            <UserRowView user set_role set_disabled reset />
+                                        {page.users.into_iter().map(|user| {
+                                            let is_me = user.id == me_id;
+                                            view! { <UserRowView user is_me set_role set_disabled reset /> }
                                         }).collect_view()}
                                     </tbody>
                                 </table>
@@ -103,11 +105,14 @@ pub fn AdminUsersPage() -> impl IntoView {
                     <label for="field-role">"Role"</label>
                     <select id="field-role" name="role">
                         {Role::ALL.into_iter().map(|role| view! {
-                            <option value=role.as_str() selected=role == Role::Engineer>
-                                {role.label()} " — " {role.description()}
-                            </option>
+                            <option value=role.as_str() selected=role == Role::Engineer>{role.label()}</option>
                         }).collect_view()}
                     </select>
+                    <ul class="hint role-list">
+                        {Role::ALL.into_iter().map(|role| view! {
+                            <li><strong>{role.label()}</strong> ": " {role.description()}</li>
+                        }).collect_view()}
+                    </ul>
                 </div>
                 <Field label="Initial password" name="password" kind="password" autocomplete="new-password"
                     required=true hint=format!("At least {} characters.", NewPassword::MIN_CHARS)
@@ -123,6 +128,8 @@ pub fn AdminUsersPage() -> impl IntoView {
 #[component]
 fn UserRowView(
     user: UserRow,
+    /// Admins cannot change their own role or disable themselves; their row shows no controls.
+    is_me: bool,
     set_role: ServerAction<SetRole>,
     set_disabled: ServerAction<SetDisabled>,
     reset: ServerAction<ResetPassword>,
@@ -143,6 +150,9 @@ fn UserRowView(
             <td>{user.display_name.clone()} <br /><small class="muted">{user.email.clone()}</small></td>
             <td>{user.username.clone()}</td>
             <td>
+                {if is_me {
+                    view! { <span>{role.label()} " " <span class="badge">"you"</span></span> }.into_any()
+                } else { view! {
                 <ActionForm action=set_role attr:class="inline-form">
                     <input type="hidden" name="user_id" value=id_for_role.clone() />
                     <label class="visually-hidden" for=role_id.clone()>{role_label.clone()}</label>
@@ -153,6 +163,7 @@ fn UserRowView(
                     </select>
                     <button type="submit" class="button small">"Save"</button>
                 </ActionForm>
+                }.into_any() }}
             </td>
             <td>
                 {if user.disabled {
@@ -163,6 +174,7 @@ fn UserRowView(
             </td>
             <td>{last}</td>
             <td class="row-actions">
+                {(!is_me).then(|| view! {
                 <ActionForm action=set_disabled attr:class="inline-form">
                     <input type="hidden" name="user_id" value=id_for_disable.clone() />
                     <input type="hidden" name="disabled" value=(!user.disabled).to_string() />
@@ -180,6 +192,7 @@ fn UserRowView(
                         <button type="submit" class="button small">"Set"</button>
                     </ActionForm>
                 </details>
+                })}
             </td>
         </tr>
     }

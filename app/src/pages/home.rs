@@ -8,7 +8,12 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = expect_context::<Me>();
-    let first_name = me.display_name.split_whitespace().next().unwrap_or(&me.username).to_string();
+    let first_name = me
+        .display_name
+        .split_whitespace()
+        .next()
+        .unwrap_or(&me.username)
+        .to_string();
     let is_admin = me.role.includes(Role::Admin);
     view! {
         <Title text="Home" />

@@ -7,7 +7,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
-const FIELDS: &[&str] = &["username", "display_name", "email", "password", "password_confirm"];
+const FIELDS: &[&str] = &[
+    "username",
+    "display_name",
+    "email",
+    "password",
+    "password_confirm",
+];
 
 #[component]
 pub fn SetupPage() -> impl IntoView {

@@ -165,7 +165,11 @@ pub async fn change_own_password(
 ) -> Result<user::Model, AppError> {
     let user = find(db, user_id).await?.ok_or(AppError::Unauthenticated)?;
     if !passwords::verify(current, Some(user.password_hash.clone())).await? {
-        return Err(AppError::validation("current_password", "Current password", "is not right"));
+        return Err(AppError::validation(
+            "current_password",
+            "Current password",
+            "is not right",
+        ));
     }
     let hash = passwords::hash(new.expose().to_string()).await?;
     let epoch = user.session_epoch + 1;

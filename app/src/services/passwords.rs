@@ -26,7 +26,9 @@ fn hash_blocking(password: &str) -> Result<String, AppError> {
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -64,10 +66,20 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let stored = hash("correct horse battery".into()).await.unwrap();
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
-        assert!(verify("correct horse battery".into(), Some(stored.clone())).await.unwrap());
-        assert!(!verify("correct horse batterz".into(), Some(stored)).await.unwrap());
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert!(
+            verify("correct horse battery".into(), Some(stored.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("correct horse batterz".into(), Some(stored))
+                .await
+                .unwrap()
+        );
         assert!(!verify("anything".into(), None).await.unwrap());
     }
-
 }

@@ -24,7 +24,10 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}", dir.path().join("hindsight.db").display());
     let db = server::db::connect(&url).await.expect("open sqlite");
     server::db::migrate(&db).await.expect("migrate sqlite");
-    TestDb { db, _dir: Some(dir) }
+    TestDb {
+        db,
+        _dir: Some(dir),
+    }
 }
 
 /// A fresh schema in the database at `TEST_POSTGRES_URL`, or `None` (said on stderr) when unset.
@@ -34,8 +37,13 @@ pub async fn postgres() -> Option<TestDb> {
         return None;
     };
     let schema = format!("t_{}_{}", std::process::id(), rand_suffix());
-    let admin = Database::connect(&url).await.expect("connect to TEST_POSTGRES_URL");
-    admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+    let admin = Database::connect(&url)
+        .await
+        .expect("connect to TEST_POSTGRES_URL");
+    admin
+        .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .expect("create schema");
     admin.close().await.ok();
     let mut options = ConnectOptions::new(url);
     let search_path = schema.clone();
@@ -43,7 +51,9 @@ pub async fn postgres() -> Option<TestDb> {
         .max_connections(4)
         .sqlx_logging(false)
         .map_sqlx_postgres_opts(move |o| o.options([("search_path", search_path.as_str())]));
-    let pool = Database::connect(options).await.expect("connect to test schema");
+    let pool = Database::connect(options)
+        .await
+        .expect("connect to test schema");
     let db = Db::single(pool);
     server::db::migrate(&db).await.expect("migrate postgres");
     Some(TestDb { db, _dir: None })
@@ -52,7 +62,10 @@ pub async fn postgres() -> Option<TestDb> {
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     static COUNTER: AtomicI64 = AtomicI64::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     format!("{nanos}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -84,7 +97,11 @@ pub struct TestClock(Arc<AtomicI64>);
 
 impl TestClock {
     pub fn new() -> TestClock {
-        TestClock(Arc::new(AtomicI64::new(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap().timestamp())))
+        TestClock(Arc::new(AtomicI64::new(
+            Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
+                .unwrap()
+                .timestamp(),
+        )))
     }
     pub fn clock(&self) -> Clock {
         let t = self.0.clone();
@@ -117,18 +134,36 @@ pub fn leptos_options() -> leptos::config::LeptosOptions {
 
 impl TestApp {
     pub async fn new() -> TestApp {
-        TestApp::with(WebConfig { secure_cookies: false, trust_forwarded_for: false }, Settings::default()).await
+        TestApp::with(
+            WebConfig {
+                secure_cookies: false,
+                trust_forwarded_for: false,
+            },
+            Settings::default(),
+        )
+        .await
     }
 
     pub async fn with(web: WebConfig, settings: Settings) -> TestApp {
         let t = sqlite().await;
         let clock = TestClock::new();
         let state = AppState::new(t.db.clone(), settings, clock.clock(), leptos_options());
-        TestApp { router: router(state.clone(), &web), state, clock, web, _db: t }
+        TestApp {
+            router: router(state.clone(), &web),
+            state,
+            clock,
+            web,
+            _db: t,
+        }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.expect("router answers");
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
         Reply::read(res).await
     }
 
@@ -155,7 +190,13 @@ impl TestApp {
     }
 
     /// A server function called by a plain HTML form post, as without JavaScript.
-    pub async fn post_form(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>, referer: &str) -> Reply {
+    pub async fn post_form(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        referer: &str,
+    ) -> Reply {
         let mut req = Request::post(format!("/api/{endpoint}"))
             .header(header::HOST, "hindsight.test")
             .header(header::ORIGIN, "http://hindsight.test")
@@ -184,8 +225,14 @@ impl TestApp {
                 "/setup",
             )
             .await;
-        assert_eq!(reply.location(), Some("/"), "setup should lead home: {reply:?}");
-        reply.session_cookie(&self.web).expect("setup signs the admin in")
+        assert_eq!(
+            reply.location(),
+            Some("/"),
+            "setup should lead home: {reply:?}"
+        );
+        reply
+            .session_cookie(&self.web)
+            .expect("setup signs the admin in")
     }
 
     pub async fn create_user(&self, admin_cookie: &str, username: &str, role: &str) {
@@ -206,18 +253,27 @@ impl TestApp {
     }
 
     pub async fn login(&self, username: &str, password: &str, cookie: Option<&str>) -> Reply {
-        self.post_form("login", &[("username", username), ("password", password), ("next", "")], cookie, "/login")
-            .await
+        self.post_form(
+            "login",
+            &[("username", username), ("password", password), ("next", "")],
+            cookie,
+            "/login",
+        )
+        .await
     }
 
     pub async fn login_cookie(&self, username: &str) -> String {
         let reply = self.login(username, PASSWORD, None).await;
-        reply.session_cookie(&self.web).unwrap_or_else(|| panic!("{username} could not sign in: {reply:?}"))
+        reply
+            .session_cookie(&self.web)
+            .unwrap_or_else(|| panic!("{username} could not sign in: {reply:?}"))
     }
 }
 
 pub fn encode(form: &[(&str, &str)]) -> String {
-    form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish()
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish()
 }
 
 #[derive(Debug)]
@@ -232,7 +288,11 @@ impl Reply {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {

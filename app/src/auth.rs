@@ -156,6 +156,12 @@ pub fn client_ip() -> String {
 }
 
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+    // A page request was already checked by the server's sign-in gate, which left the answer.
+    if let Some(user) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned())
+    {
+        return Ok(Some(user));
+    }
     user_for_session(&state()?, &session().await?).await
 }
 

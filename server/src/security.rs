@@ -1,8 +1,9 @@
 //! Layers every request passes: cross-site request refusal, security headers with a fresh CSP
 //! nonce, the client's address, and the sign-in gate in front of pages.
 
-use app::auth;
-use app::pages::layout::urlencode;
+use app::auth::{self, CurrentUser};
+use app::domain::links::urlencode;
+use app::error::AppError;
 use app::request::{ClientIp, CspNonce};
 use app::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
@@ -148,12 +149,44 @@ fn is_static_asset(path: &str) -> bool {
             .is_some_and(|last| last.contains('.'))
 }
 
+/// What the sign-in gate decided for a page request.
+enum Gate {
+    /// Show the page; a signed-in visitor is handed on so the page need not look them up again.
+    Pass(Option<CurrentUser>),
+    RedirectTo(String),
+}
+
+async fn gate(
+    state: &AppState,
+    session: &Session,
+    path: &str,
+    wanted: &str,
+) -> Result<Gate, AppError> {
+    if !state.users_exist().await? {
+        return Ok(if path == "/setup" {
+            Gate::Pass(None)
+        } else {
+            Gate::RedirectTo("/setup".into())
+        });
+    }
+    if path == "/setup" {
+        return Ok(Gate::RedirectTo("/login".into()));
+    }
+    let user = auth::user_for_session(state, session).await?;
+    Ok(match (path == "/login", user) {
+        (true, Some(_)) => Gate::RedirectTo("/".into()),
+        (true, None) => Gate::Pass(None),
+        (false, Some(user)) => Gate::Pass(Some(user)),
+        (false, None) => Gate::RedirectTo(format!("/login?next={}", urlencode(wanted))),
+    })
+}
+
 /// Pages are for signed-in people: until the first admin exists every page leads to the set-up
 /// form; after that, visitors without a session are sent to sign in and back afterwards.
 pub async fn page_gate(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_string();
@@ -169,28 +202,14 @@ pub async fn page_gate(
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_else(|| "/".into());
-    let outcome = async {
-        if !state.users_exist().await? {
-            return Ok(if path == "/setup" {
-                None
-            } else {
-                Some("/setup".to_string())
-            });
+    match gate(&state, &session, &path, &wanted).await {
+        Ok(Gate::Pass(user)) => {
+            if let Some(user) = user {
+                req.extensions_mut().insert(user);
+            }
+            next.run(req).await
         }
-        if path == "/setup" {
-            return Ok(Some("/login".to_string()));
-        }
-        let signed_in = auth::user_for_session(&state, &session).await?.is_some();
-        Ok::<_, app::error::AppError>(match (path == "/login", signed_in) {
-            (true, true) => Some("/".to_string()),
-            (true, false) | (false, true) => None,
-            (false, false) => Some(format!("/login?next={}", urlencode(&wanted))),
-        })
-    }
-    .await;
-    match outcome {
-        Ok(None) => next.run(req).await,
-        Ok(Some(to)) => Redirect::to(&to).into_response(),
+        Ok(Gate::RedirectTo(to)) => Redirect::to(&to).into_response(),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "Hindsight cannot reach its database.",

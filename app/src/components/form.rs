@@ -1,5 +1,6 @@
 //! Form fields with their label, hint and error next to them, wired to a server action's result.
 
+use crate::domain::NewPassword;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -109,5 +110,23 @@ pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
         error
             .get()
             .map(|message| view! { <div class="alert error" role="alert">{message}</div> })
+    }
+}
+
+/// A new password and its repetition, with the length rule as the hint.
+#[component]
+pub fn NewPasswordFields(
+    label: &'static str,
+    name: &'static str,
+    confirm_label: &'static str,
+    confirm_name: &'static str,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] confirm_error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <Field label=label name=name kind="password" autocomplete="new-password" required=true
+            hint=format!("At least {} characters.", NewPassword::MIN_CHARS) error />
+        <Field label=confirm_label name=confirm_name kind="password" autocomplete="new-password"
+            required=true error=confirm_error />
     }
 }

@@ -1,6 +1,7 @@
 //! Pure types and rules shared by the server and the browser: no I/O here.
 
 pub mod account;
+pub mod links;
 pub mod role;
 
 pub use account::{DisplayName, Email, NewPassword, Username};

@@ -1,8 +1,9 @@
 //! One's own account: who you are, and changing your password.
 
 use crate::api::accounts::{ChangePassword, Me};
-use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
-use crate::domain::NewPassword;
+use crate::components::form::{
+    Field, FormError, NewPasswordFields, field_error, form_error, succeeded,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -35,11 +36,10 @@ pub fn AccountPage() -> impl IntoView {
                 <FormError error=form_error(change, FIELDS) />
                 <Field label="Current password" name="current_password" kind="password"
                     autocomplete="current-password" required=true error=field_error(change, "current_password") />
-                <Field label="New password" name="new_password" kind="password" autocomplete="new-password"
-                    required=true hint=format!("At least {} characters.", NewPassword::MIN_CHARS)
-                    error=field_error(change, "new_password") />
-                <Field label="Repeat the new password" name="new_password_confirm" kind="password"
-                    autocomplete="new-password" required=true error=field_error(change, "new_password_confirm") />
+                <NewPasswordFields label="New password" name="new_password"
+                    confirm_label="Repeat the new password" confirm_name="new_password_confirm"
+                    error=field_error(change, "new_password")
+                    confirm_error=field_error(change, "new_password_confirm") />
                 <button type="submit" class="button primary" disabled=move || change.pending().get()>
                     "Change password"
                 </button>

@@ -5,8 +5,8 @@ use crate::api::accounts::{
 };
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::components::notice::ErrorNotice;
+use crate::domain::links::urlencode;
 use crate::domain::{NewPassword, Role};
-use crate::pages::layout::urlencode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

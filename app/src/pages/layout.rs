@@ -2,6 +2,7 @@
 
 use crate::api::accounts::who_am_i;
 use crate::components::{notice::ErrorNotice, shell::Shell};
+use crate::domain::links::urlencode;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::use_location;
@@ -28,16 +29,4 @@ pub fn SignedInLayout() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// Percent-encodes everything but unreserved characters and `/`.
-pub fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -1,8 +1,7 @@
 //! The first run: there are no accounts yet, so the first person creates the admin account.
 
 use crate::api::accounts::{SetupFirstAdmin, needs_setup};
-use crate::components::form::{Field, FormError, field_error, form_error};
-use crate::domain::NewPassword;
+use crate::components::form::{Field, FormError, NewPasswordFields, field_error, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -43,11 +42,10 @@ pub fn SetupPage() -> impl IntoView {
                                     error=field_error(setup, "display_name") />
                                 <Field label="Email" name="email" kind="email" autocomplete="email" required=true
                                     error=field_error(setup, "email") />
-                                <Field label="Password" name="password" kind="password" autocomplete="new-password"
-                                    required=true hint=format!("At least {} characters.", NewPassword::MIN_CHARS)
-                                    error=field_error(setup, "password") />
-                                <Field label="Repeat the password" name="password_confirm" kind="password"
-                                    autocomplete="new-password" required=true error=field_error(setup, "password_confirm") />
+                                <NewPasswordFields label="Password" name="password"
+                                    confirm_label="Repeat the password" confirm_name="password_confirm"
+                                    error=field_error(setup, "password")
+                                    confirm_error=field_error(setup, "password_confirm") />
                                 <button type="submit" class="button primary wide" disabled=move || setup.pending().get()>
                                     "Create admin and sign in"
                                 </button>

@@ -1,7 +1,9 @@
 //! Pure types and rules shared by the server and the browser: no I/O here.
 
 pub mod account;
+pub mod blameless;
 pub mod links;
+pub mod markdown;
 pub mod role;
 
 pub use account::{DisplayName, Email, NewPassword, Username};

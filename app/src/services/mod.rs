@@ -2,4 +2,5 @@
 
 pub mod accounts;
 pub mod login_throttle;
+pub mod markdown;
 pub mod passwords;

@@ -2,3 +2,4 @@
 //! input into domain types, calls a service and maps the error. Nothing else.
 
 pub mod accounts;
+pub mod catalog;

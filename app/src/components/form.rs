@@ -63,8 +63,14 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(optional)] autofocus: bool,
     #[prop(into)] error: Signal<Option<String>>,
+    /// Distinguishes the ids of two forms on one page that share a field name.
+    #[prop(optional)]
+    form: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = match form {
+        Some(form) => format!("{form}-{name}"),
+        None => format!("field-{name}"),
+    };
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {

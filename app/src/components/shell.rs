@@ -54,6 +54,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
             </header>
             <nav class="sidebar" aria-label="Main">
                 <NavLink href="/" label="Home" />
+                <NavLink href="/catalog" label="Teams and services" />
                 {COMING
                     .into_iter()
                     .map(|label| view! {

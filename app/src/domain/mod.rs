@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod blameless;
+pub mod catalog;
 pub mod incident;
 pub mod links;
 pub mod markdown;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod catalog;
 pub mod home;
 pub mod layout;
 pub mod login;

@@ -1,12 +1,12 @@
 //! The whole HTTP surface in one `Router`, built the same way by the binary and by the tests.
 
-use crate::security::{self, ClientIpPolicy, HeaderPolicy};
+use crate::security::{self, HeaderPolicy, ProxyPolicy};
 use crate::sessions::DbSessionStore;
 use app::app::{App, shell};
 use app::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use http::StatusCode;
 use leptos::config::LeptosOptions;
@@ -58,6 +58,9 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle));
+    let proxy = ProxyPolicy {
+        trust_forwarded: web.trust_forwarded_for,
+    };
     let header_policy = HeaderPolicy {
         dev_reload: options.env == leptos::config::Env::DEV,
     };
@@ -80,13 +83,8 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         ))
         .layer(from_fn_with_state(state.clone(), security::page_gate))
         .layer(sessions)
-        .layer(from_fn_with_state(
-            ClientIpPolicy {
-                trust_forwarded_for: web.trust_forwarded_for,
-            },
-            security::client_ip,
-        ))
-        .layer(from_fn(security::reject_cross_site))
+        .layer(from_fn_with_state(proxy, security::client_ip))
+        .layer(from_fn_with_state(proxy, security::reject_cross_site))
         .layer(from_fn_with_state(
             header_policy,
             security::security_headers,

@@ -15,18 +15,22 @@ use std::net::SocketAddr;
 use tower_sessions::Session;
 
 /// Refuses state-changing requests that a browser says come from another site.
-pub async fn reject_cross_site(req: Request, next: Next) -> Response {
+pub async fn reject_cross_site(
+    State(proxy): State<ProxyPolicy>,
+    req: Request,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    if let Some(reason) = cross_site_reason(req.headers()) {
+    if let Some(reason) = cross_site_reason(req.headers(), proxy) {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), reason, "cross-site request refused");
         return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
     }
     next.run(req).await
 }
 
-fn cross_site_reason(headers: &HeaderMap) -> Option<&'static str> {
+fn cross_site_reason(headers: &HeaderMap, proxy: ProxyPolicy) -> Option<&'static str> {
     let text = |name| {
         headers
             .get(name)
@@ -38,9 +42,14 @@ fn cross_site_reason(headers: &HeaderMap) -> Option<&'static str> {
         return Some("Sec-Fetch-Site is not same-origin");
     }
     if let Some(origin) = text("origin") {
-        let host = text("x-forwarded-host").or_else(|| text("host"));
+        let forwarded = proxy
+            .trust_forwarded
+            .then(|| text("x-forwarded-host"))
+            .flatten();
+        let host = forwarded.or_else(|| text("host"));
         let authority = origin.split_once("://").map(|(_, rest)| rest);
-        if authority.is_none() || authority != host {
+        let same = matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h));
+        if !same {
             return Some("Origin does not match the host");
         }
     }
@@ -107,31 +116,31 @@ pub async fn security_headers(
     res
 }
 
-/// Where the client's address comes from.
+/// Whether a reverse proxy of our own stands in front, whose `X-Forwarded-For` (the client's
+/// address, appended last) and `X-Forwarded-Host` can be believed.
 #[derive(Clone, Copy, Debug)]
-pub struct ClientIpPolicy {
-    /// Behind a reverse proxy that appends the client to `X-Forwarded-For`.
-    pub trust_forwarded_for: bool,
+pub struct ProxyPolicy {
+    pub trust_forwarded: bool,
 }
 
 pub async fn client_ip(
-    State(policy): State<ClientIpPolicy>,
+    State(policy): State<ProxyPolicy>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    // The proxy appends the address it saw; whatever stands before it came from the client.
     let forwarded = policy
-        .trust_forwarded_for
+        .trust_forwarded
         .then(|| {
-            req.headers()
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .rsplit(',')
-                .next()
-                .map(|s| s.trim().to_string())
+            let last_line = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()?;
+            let last = last_line.to_str().ok()?.rsplit(',').next()?.trim();
+            (!last.is_empty()).then(|| last.to_string())
         })
-        .flatten()
-        .filter(|s| !s.is_empty());
+        .flatten();
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -190,7 +199,7 @@ pub async fn page_gate(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_string();
-    let is_page = req.method() == Method::GET
+    let is_page = matches!(*req.method(), Method::GET | Method::HEAD)
         && !path.starts_with("/api/")
         && path != "/healthz"
         && !is_static_asset(&path);
@@ -234,10 +243,46 @@ mod tests {
             .collect()
     }
 
+    fn cross_site_reason_untrusted(headers: &HeaderMap) -> Option<&'static str> {
+        cross_site_reason(
+            headers,
+            ProxyPolicy {
+                trust_forwarded: false,
+            },
+        )
+    }
+
+    #[test]
+    fn forwarded_host_counts_only_behind_a_trusted_proxy() {
+        let h = headers(&[
+            ("host", "10.0.0.5:3000"),
+            ("x-forwarded-host", "Hindsight.Example"),
+            ("origin", "https://hindsight.example"),
+        ]);
+        assert!(
+            cross_site_reason(
+                &h,
+                ProxyPolicy {
+                    trust_forwarded: false
+                }
+            )
+            .is_some()
+        );
+        assert_eq!(
+            cross_site_reason(
+                &h,
+                ProxyPolicy {
+                    trust_forwarded: true
+                }
+            ),
+            None
+        );
+    }
+
     #[test]
     fn same_origin_requests_pass() {
         assert_eq!(
-            cross_site_reason(&headers(&[
+            cross_site_reason_untrusted(&headers(&[
                 ("host", "h.example"),
                 ("origin", "https://h.example"),
                 ("sec-fetch-site", "same-origin")
@@ -245,34 +290,38 @@ mod tests {
             None
         );
         // Scripts and command-line clients send neither header.
-        assert_eq!(cross_site_reason(&headers(&[("host", "h.example")])), None);
+        assert_eq!(
+            cross_site_reason_untrusted(&headers(&[("host", "h.example")])),
+            None
+        );
     }
 
     #[test]
     fn cross_site_requests_are_refused() {
         assert!(
-            cross_site_reason(&headers(&[
+            cross_site_reason_untrusted(&headers(&[
                 ("host", "h.example"),
                 ("sec-fetch-site", "cross-site")
             ]))
             .is_some()
         );
         assert!(
-            cross_site_reason(&headers(&[
+            cross_site_reason_untrusted(&headers(&[
                 ("host", "h.example"),
                 ("sec-fetch-site", "same-site")
             ]))
             .is_some()
         );
         assert!(
-            cross_site_reason(&headers(&[
+            cross_site_reason_untrusted(&headers(&[
                 ("host", "h.example"),
                 ("origin", "https://evil.example")
             ]))
             .is_some()
         );
         assert!(
-            cross_site_reason(&headers(&[("host", "h.example"), ("origin", "null")])).is_some()
+            cross_site_reason_untrusted(&headers(&[("host", "h.example"), ("origin", "null")]))
+                .is_some()
         );
     }
 

@@ -4,7 +4,7 @@
 use app::entities::session;
 use app::state::Db;
 use sea_orm::prelude::*;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::Expr;
 use sea_orm::{Set, SqlErr};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -60,13 +60,17 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates an existing session only: a session deleted at sign-out must not be written back
+    /// by a request that was still in flight. New and cycled sessions go through `create`.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(active_model(record)?)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
-                    .to_owned(),
+        let row = active_model(record)?;
+        session::Entity::update_many()
+            .col_expr(session::Column::Data, Expr::value(row.data.unwrap()))
+            .col_expr(
+                session::Column::ExpiresAt,
+                Expr::value(row.expires_at.unwrap()),
             )
+            .filter(session::Column::Id.eq(record.id.to_string()))
             .exec(self.db.write())
             .await
             .map_err(backend)?;

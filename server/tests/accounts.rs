@@ -163,13 +163,14 @@ async fn changing_a_password_needs_the_current_one(db: Db) {
         .await
         .unwrap();
     let new = NewPassword::parse("a whole new passphrase").unwrap();
-    let err = accounts::change_own_password(db, gus.id, "wrong".into(), new.clone())
+    let err = accounts::change_own_password(db, gus.id, "wrong".into(), new.clone(), "h", t0())
         .await
         .unwrap_err();
     assert!(err.for_field("current_password").is_some(), "{err:?}");
-    let changed = accounts::change_own_password(db, gus.id, common::PASSWORD.into(), new)
-        .await
-        .unwrap();
+    let changed =
+        accounts::change_own_password(db, gus.id, common::PASSWORD.into(), new, "h", t0())
+            .await
+            .unwrap();
     assert_eq!(changed.session_epoch, gus.session_epoch + 1);
     assert!(
         accounts::authenticate(db, "gus", "a whole new passphrase".into(), "h", t0())
@@ -266,6 +267,9 @@ async fn sessions_are_stored_and_expire(db: Db) {
 
     store.delete(&record.id).await.unwrap();
     assert!(store.load(&record.id).await.unwrap().is_none());
+    // A request still in flight at sign-out saves its copy: the session must stay gone.
+    store.save(&record).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none(), "a deleted session came back");
 }
 
 async fn migrations_can_run_again(db: Db) {
@@ -288,33 +292,97 @@ on_both_databases!(
     migrations_can_run_again,
 );
 
-/// Many sign-ins at once all get their write through; none fails with "database is locked".
+/// Transactions that read and then write, many at once, all commit: on SQLite a second writer
+/// connection would make some fail with SQLITE_BUSY (a stale read snapshot is not retried).
 #[tokio::test]
-async fn concurrent_writes_on_sqlite_never_fail_busy() {
+async fn concurrent_read_then_write_transactions_never_fail_busy() {
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
     let t = common::sqlite().await;
     let db = t.db.clone();
-    accounts::create(db.write(), account("zed", Role::Engineer), t0())
-        .await
-        .unwrap();
     let tasks: Vec<_> = (0..48)
         .map(|i| {
             let db = db.clone();
             tokio::spawn(async move {
-                login_throttle::record_failure(
-                    db.write(),
-                    &format!("u{i}"),
-                    &format!("10.0.{i}.1"),
-                    t0(),
-                )
+                let txn = db.write().begin().await?;
+                let users = app::entities::user::Entity::find().count(&txn).await?;
+                tokio::task::yield_now().await;
+                txn.execute_unprepared(&format!(
+                    "INSERT INTO login_failures (username, client_ip, occurred_at) VALUES ('u{users}_{i}', 'ip', '2026-11-02T09:00:00Z')"
+                ))
                 .await?;
-                let user = accounts::find(db.read(), 1).await?.expect("zed exists");
-                accounts::set_disabled(db.write(), 0, user.id, i % 2 == 0)
-                    .await
-                    .map(|_| ())
+                txn.commit().await
             })
         })
         .collect();
     for task in tasks {
-        task.await.expect("task ran").expect("write succeeded");
+        task.await
+            .expect("task ran")
+            .expect("transaction committed");
     }
 }
+
+/// Guesses sent all at once count against each other: no more than the limit get a verdict.
+async fn simultaneous_guesses_do_not_pass_the_limit(db: Db) {
+    accounts::create(db.write(), account("kit", Role::Engineer), t0())
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                accounts::authenticate(
+                    db.write(),
+                    "kit",
+                    format!("guess {i}"),
+                    &format!("10.7.0.{i}"),
+                    t0(),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut wrong = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Err(AppError::BadCredentials) => wrong += 1,
+            Err(AppError::TooManyRequests { .. }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(
+        wrong <= login_throttle::MAX_PER_ACCOUNT,
+        "{wrong} guesses were checked"
+    );
+}
+
+async fn guessing_the_current_password_is_throttled_too(db: Db) {
+    let db = db.write();
+    let lee = accounts::create(db, account("lee", Role::Engineer), t0())
+        .await
+        .unwrap();
+    let new = NewPassword::parse("a whole new passphrase").unwrap();
+    for _ in 0..login_throttle::MAX_PER_ACCOUNT {
+        let res = accounts::change_own_password(
+            db,
+            lee.id,
+            "guess".into(),
+            new.clone(),
+            "10.3.3.3",
+            t0(),
+        )
+        .await;
+        assert!(res.unwrap_err().for_field("current_password").is_some());
+    }
+    let res =
+        accounts::change_own_password(db, lee.id, common::PASSWORD.into(), new, "10.3.3.3", t0())
+            .await;
+    assert!(
+        matches!(res, Err(AppError::TooManyRequests { .. })),
+        "{res:?}"
+    );
+}
+
+on_both_databases!(
+    simultaneous_guesses_do_not_pass_the_limit,
+    guessing_the_current_password_is_throttled_too
+);

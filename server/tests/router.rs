@@ -33,6 +33,7 @@ async fn the_first_admin_is_signed_in_and_setup_closes() {
     let cookie = app.create_first_admin().await;
     let home = app.get("/", Some(&cookie)).await;
     assert_eq!(home.status, StatusCode::OK, "{home:?}");
+    assert_eq!(home.header("cache-control"), Some("no-store"), "signed-in pages are never cached");
     assert!(home.body.contains("Welcome, Ada"), "{}", home.body);
 
     assert_eq!(app.get("/setup", None).await.location(), Some("/login"));
@@ -218,6 +219,8 @@ async fn after_sign_out_the_old_cookie_is_rejected() {
     let app = TestApp::new().await;
     let cookie = app.create_first_admin().await;
     let out = app.post_form("logout", &[], Some(&cookie), "/").await;
+    let removal = out.set_cookie(&app.web).expect("sign-out tells the browser to drop the cookie");
+    assert!(removal.contains("Max-Age=0"), "{removal}");
     assert_eq!(out.location(), Some("/login"));
     assert_eq!(
         app.get("/", Some(&cookie)).await.location(),
@@ -399,7 +402,9 @@ async fn changing_your_password_signs_out_your_other_sessions_only() {
         )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{changed:?}");
-    let laptop = changed.session_cookie(&app.web).unwrap_or(laptop);
+    let cycled = changed.session_cookie(&app.web).expect("a new session id after the change");
+    assert_ne!(cycled, laptop);
+    let laptop = cycled;
     assert_eq!(
         app.get("/account", Some(&laptop)).await.status,
         StatusCode::OK,

@@ -222,9 +222,15 @@ pub async fn change_password(
                 ));
             }
             let state = auth::state()?;
-            let user =
-                accounts::change_own_password(state.db.write(), me.id, current_password, new)
-                    .await?;
+            let user = accounts::change_own_password(
+                state.db.write(),
+                me.id,
+                current_password,
+                new,
+                &auth::client_ip(),
+                state.clock.now(),
+            )
+            .await?;
             auth::adopt_epoch(&auth::session().await?, &user).await?;
             Ok(())
         }

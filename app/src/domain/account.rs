@@ -192,7 +192,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn a_parsed_username_parses_to_itself(input in "\\PC{0,80}") {
+        fn a_parsed_username_parses_to_itself(input in "[A-Za-z0-9._ <-]{0,80}") {
             if let Ok(name) = Username::parse(&input) {
                 proptest::prop_assert_eq!(Username::parse(name.as_str()), Ok(name.clone()));
                 proptest::prop_assert!(name.as_str().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c)));

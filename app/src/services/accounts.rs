@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::services::{login_throttle, passwords};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait};
+use sea_orm::{DbBackend, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait};
 
 #[derive(Clone, Debug)]
 pub struct NewAccount {
@@ -112,6 +112,12 @@ pub async fn create_first_admin(
     account.role = Role::Admin;
     let hash = passwords::hash(account.password.expose().to_string()).await?;
     let txn = db.begin().await?;
+    // Two set-up forms sent at once must not both find no users. SQLite's single writer
+    // already serialises this; PostgreSQL needs the table locked for the check.
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
     if user::Entity::find().count(&txn).await? > 0 {
         return Err(AppError::Forbidden);
     }
@@ -131,7 +137,7 @@ pub async fn authenticate(
     now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
     let name = username.trim().to_lowercase();
-    login_throttle::check(db, &name, client_ip, now).await?;
+    login_throttle::attempt(db, &name, client_ip, now).await?;
     let found = match Username::parse(&name) {
         Ok(parsed) => find_by_username(db, &parsed).await?,
         Err(_) => None,
@@ -140,15 +146,14 @@ pub async fn authenticate(
     let user = match (ok, found) {
         (true, Some(user)) => user,
         _ => {
-            login_throttle::record_failure(db, &name, client_ip, now).await?;
             tracing::info!("sign-in refused");
             return Err(AppError::BadCredentials);
         }
     };
+    login_throttle::succeeded(db, &name).await?;
     if user.disabled {
         return Err(AppError::AccountDisabled);
     }
-    login_throttle::clear_account(db, &name).await?;
     let mut active: user::ActiveModel = user.into();
     active.last_login_at = Set(Some(now));
     Ok(active.update(db).await?)
@@ -162,8 +167,12 @@ pub async fn change_own_password(
     user_id: i64,
     current: String,
     new: NewPassword,
+    client_ip: &str,
+    now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
     let user = find(db, user_id).await?.ok_or(AppError::Unauthenticated)?;
+    // Someone holding a stolen session must not get unlimited guesses at the password.
+    login_throttle::attempt(db, &user.username, client_ip, now).await?;
     if !passwords::verify(current, Some(user.password_hash.clone())).await? {
         return Err(AppError::validation(
             "current_password",
@@ -171,6 +180,7 @@ pub async fn change_own_password(
             "is not right",
         ));
     }
+    login_throttle::succeeded(db, &user.username).await?;
     let hash = passwords::hash(new.expose().to_string()).await?;
     let epoch = user.session_epoch + 1;
     let mut active: user::ActiveModel = user.into();

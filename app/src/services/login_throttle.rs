@@ -1,5 +1,6 @@
 //! Slows down password guessing: too many failed sign-ins for one account, or from one address,
-//! within a window lock further attempts out until the window has passed. Kept in the database
+//! within a window lock further attempts out until the window has passed. The same limits
+//! guard changing one's password, which also proves knowledge of it. Kept in the database
 //! so that every app instance sees the same count.
 
 use crate::entities::login_failure;
@@ -12,23 +13,41 @@ pub const WINDOW: Duration = Duration::minutes(15);
 pub const MAX_PER_ACCOUNT: u64 = 5;
 pub const MAX_PER_ADDRESS: u64 = 20;
 
-/// Refuses the attempt when either limit is reached, saying how long to wait.
-pub async fn check(
+/// The account part of a record: what was typed, normalised and cut to the column's size.
+fn account_key(username: &str) -> String {
+    username.trim().to_lowercase().chars().take(64).collect()
+}
+
+/// Records an attempt before the password is checked, so attempts made at the same moment
+/// count against each other, then refuses it when it passes either limit, saying how long to
+/// wait. The record stays as a failure unless `succeeded` clears it.
+pub async fn attempt(
     db: &DatabaseConnection,
     username: &str,
     client_ip: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let account = account_key(username);
+    let address: String = client_ip.chars().take(64).collect();
+    login_failure::ActiveModel {
+        username: Set(account.clone()),
+        client_ip: Set(address.clone()),
+        occurred_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     let since = now - WINDOW;
     for (column, value, limit) in [
-        (login_failure::Column::Username, username, MAX_PER_ACCOUNT),
-        (login_failure::Column::ClientIp, client_ip, MAX_PER_ADDRESS),
+        (login_failure::Column::Username, account, MAX_PER_ACCOUNT),
+        (login_failure::Column::ClientIp, address, MAX_PER_ADDRESS),
     ] {
         let recent = login_failure::Entity::find()
             .filter(column.eq(value))
             .filter(login_failure::Column::OccurredAt.gt(since));
-        if recent.clone().count(db).await? >= limit {
-            // The lock lifts when the oldest failure that still counts leaves the window.
+        // This attempt is among the recent ones, hence "more than".
+        if recent.clone().count(db).await? > limit {
+            // The lock lifts when the oldest attempt that still counts leaves the window.
             let oldest: Option<DateTime<Utc>> = recent
                 .select_only()
                 .column(login_failure::Column::OccurredAt)
@@ -44,27 +63,11 @@ pub async fn check(
     Ok(())
 }
 
-pub async fn record_failure(
-    db: &DatabaseConnection,
-    username: &str,
-    client_ip: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    login_failure::ActiveModel {
-        username: Set(username.to_string()),
-        client_ip: Set(client_ip.to_string()),
-        occurred_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-/// A successful sign-in forgives the account's failures (not the address's).
-pub async fn clear_account(db: &DatabaseConnection, username: &str) -> Result<(), AppError> {
+/// The password was right: the account's recorded attempts are forgiven (not the address's
+/// attempts at other accounts).
+pub async fn succeeded(db: &DatabaseConnection, username: &str) -> Result<(), AppError> {
     login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Username.eq(username))
+        .filter(login_failure::Column::Username.eq(account_key(username)))
         .exec(db)
         .await?;
     Ok(())

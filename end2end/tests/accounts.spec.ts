@@ -39,6 +39,10 @@ test('first admin, sign out, sign in, create a user who then signs in', async ({
   await page.getByLabel('Repeat the password').fill('something else entirely');
   await page.getByRole('button', { name: 'Create admin and sign in' }).click();
   await expect(page.getByText('Password confirmation does not match the password')).toBeVisible();
+  // Nothing typed is lost, with or without JavaScript (passwords excepted without it).
+  await expect(page.getByLabel('Username')).toHaveValue('ada');
+  await expect(page.getByLabel('Display name')).toHaveValue('Ada Lovelace');
+  await expect(page.getByLabel('Email')).toHaveValue('ada@example.com');
 
   await ready(page, javaScriptEnabled);
   await page.getByLabel('Username').fill('ada');
@@ -53,6 +57,7 @@ test('first admin, sign out, sign in, create a user who then signs in', async ({
 
   await signIn(page, javaScriptEnabled, 'ada', 'not the password');
   await expect(page.getByText('Wrong username or password.')).toBeVisible();
+  await expect(page.getByLabel('Username')).toHaveValue('ada');
   await signIn(page, javaScriptEnabled, 'ada', adminPassword);
   await expect(page.getByRole('heading', { name: 'Welcome, Ada' })).toBeVisible();
 

@@ -84,6 +84,7 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         .layer(from_fn_with_state(state.clone(), security::page_gate))
         .layer(sessions)
         .layer(from_fn_with_state(proxy, security::client_ip))
+        .layer(axum::middleware::from_fn(crate::forms::keep_form_input))
         .layer(from_fn_with_state(proxy, security::reject_cross_site))
         .layer(from_fn_with_state(
             header_policy,

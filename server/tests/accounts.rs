@@ -269,7 +269,10 @@ async fn sessions_are_stored_and_expire(db: Db) {
     assert!(store.load(&record.id).await.unwrap().is_none());
     // A request still in flight at sign-out saves its copy: the session must stay gone.
     store.save(&record).await.unwrap();
-    assert!(store.load(&record.id).await.unwrap().is_none(), "a deleted session came back");
+    assert!(
+        store.load(&record.id).await.unwrap().is_none(),
+        "a deleted session came back"
+    );
 }
 
 async fn migrations_can_run_again(db: Db) {

@@ -33,7 +33,11 @@ async fn the_first_admin_is_signed_in_and_setup_closes() {
     let cookie = app.create_first_admin().await;
     let home = app.get("/", Some(&cookie)).await;
     assert_eq!(home.status, StatusCode::OK, "{home:?}");
-    assert_eq!(home.header("cache-control"), Some("no-store"), "signed-in pages are never cached");
+    assert_eq!(
+        home.header("cache-control"),
+        Some("no-store"),
+        "signed-in pages are never cached"
+    );
     assert!(home.body.contains("Welcome, Ada"), "{}", home.body);
 
     assert_eq!(app.get("/setup", None).await.location(), Some("/login"));
@@ -219,7 +223,9 @@ async fn after_sign_out_the_old_cookie_is_rejected() {
     let app = TestApp::new().await;
     let cookie = app.create_first_admin().await;
     let out = app.post_form("logout", &[], Some(&cookie), "/").await;
-    let removal = out.set_cookie(&app.web).expect("sign-out tells the browser to drop the cookie");
+    let removal = out
+        .set_cookie(&app.web)
+        .expect("sign-out tells the browser to drop the cookie");
     assert!(removal.contains("Max-Age=0"), "{removal}");
     assert_eq!(out.location(), Some("/login"));
     assert_eq!(
@@ -402,7 +408,9 @@ async fn changing_your_password_signs_out_your_other_sessions_only() {
         )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{changed:?}");
-    let cycled = changed.session_cookie(&app.web).expect("a new session id after the change");
+    let cycled = changed
+        .session_cookie(&app.web)
+        .expect("a new session id after the change");
     assert_ne!(cycled, laptop);
     let laptop = cycled;
     assert_eq!(
@@ -508,4 +516,51 @@ async fn pages_are_compressed_for_browsers_that_accept_it() {
     let reply = app.send(req).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.header("content-encoding"), Some("br"));
+}
+
+#[tokio::test]
+async fn a_refused_form_without_javascript_keeps_what_was_typed_but_not_passwords() {
+    let app = TestApp::new().await;
+    let form = [
+        ("username", "ada"),
+        ("display_name", "Ada Lövelace"),
+        ("email", "ada@example"),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+    ];
+    let refused = app.post_form("setup", &form, None, "/setup").await;
+    let back = refused
+        .location()
+        .expect("sent back to the form")
+        .to_string();
+    assert!(back.contains("__input="), "{back}");
+    assert!(
+        !back.contains("correct"),
+        "passwords never travel in the URL: {back}"
+    );
+
+    let path = back.trim_start_matches("http://hindsight.test");
+    let page = app.get(path, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Email must look like name@example.com"),
+        "{}",
+        page.body
+    );
+    for kept in [
+        "value=\"ada\"",
+        "value=\"Ada Lövelace\"",
+        "value=\"ada@example\"",
+    ] {
+        assert!(page.body.contains(kept), "{kept} missing");
+    }
+    assert!(!page.body.contains(PASSWORD));
+
+    // Once the form goes through, the typed values leave the URL.
+    let fixed: Vec<_> = form
+        .iter()
+        .map(|&(k, v)| (k, if k == "email" { "ada@example.com" } else { v }))
+        .collect();
+    let accepted = app.post_form("setup", &fixed, None, path).await;
+    assert_eq!(accepted.location(), Some("/"));
 }

@@ -1,9 +1,11 @@
 //! Form fields with their label, hint and error next to them, wired to a server action's result.
 
 use crate::domain::NewPassword;
+use crate::domain::links::{KEPT_INPUT_PARAM, parse_form};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
 
 /// The message for `field` from the action's last failure, if it was about that field.
 pub fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
@@ -39,6 +41,22 @@ where
     })
 }
 
+/// What was typed into `field` of the form for `S` when it was last sent without JavaScript and
+/// refused; the server carries it back in the query (see the server's `forms` layer).
+pub fn kept_input<S: ServerFn>(field: &str) -> Option<String> {
+    let query = use_query_map();
+    query.with_untracked(|q| {
+        if q.get_str("__path") != Some(S::PATH) {
+            return None;
+        }
+        let typed = parse_form(q.get_str(KEPT_INPUT_PARAM)?);
+        typed
+            .into_iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value)
+    })
+}
+
 /// The action's last result, if it succeeded.
 pub fn succeeded<S>(action: ServerAction<S>) -> Signal<Option<S::Output>>
 where
@@ -59,7 +77,9 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(into, optional)] hint: Option<String>,
-    #[prop(into, optional)] value: Option<String>,
+    /// The initial value; `None` leaves the field empty.
+    #[prop(optional_no_strip)]
+    value: Option<String>,
     #[prop(optional)] required: bool,
     #[prop(optional)] autofocus: bool,
     #[prop(into)] error: Signal<Option<String>>,

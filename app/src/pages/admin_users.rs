@@ -3,7 +3,7 @@
 use crate::api::accounts::{
     CreateUser, Me, ResetPassword, SetDisabled, SetRole, UserRow, list_users,
 };
-use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::components::form::{Field, FormError, field_error, form_error, kept_input, succeeded};
 use crate::components::notice::ErrorNotice;
 use crate::domain::links::urlencode;
 use crate::domain::{NewPassword, Role};
@@ -95,11 +95,11 @@ pub fn AdminUsersPage() -> impl IntoView {
             })}
             <ActionForm action=create>
                 <FormError error=form_error(create, CREATE_FIELDS) />
-                <Field label="Username" name="username" autocomplete="off" required=true
+                <Field label="Username" name="username" value={kept_input::<CreateUser>("username")} autocomplete="off" required=true
                     error=field_error(create, "username") />
-                <Field label="Display name" name="display_name" autocomplete="off" required=true
+                <Field label="Display name" name="display_name" value={kept_input::<CreateUser>("display_name")} autocomplete="off" required=true
                     error=field_error(create, "display_name") />
-                <Field label="Email" name="email" kind="email" autocomplete="off" required=true
+                <Field label="Email" name="email" value={kept_input::<CreateUser>("email")} kind="email" autocomplete="off" required=true
                     error=field_error(create, "email") />
                 <div class="field">
                     <label for="field-role">"Role"</label>

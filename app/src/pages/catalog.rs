@@ -4,7 +4,7 @@ use crate::api::catalog::{
     Catalog, CreateService, CreateTeam, RenameTeam, ServiceDto, TeamDto, UpdateService,
     load_catalog,
 };
-use crate::components::form::{Field, FormError, field_error, form_error};
+use crate::components::form::{Field, FormError, field_error, form_error, kept_input};
 use crate::components::notice::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -212,7 +212,7 @@ fn NewServiceForm(teams: Vec<TeamDto>, action: ServerAction<CreateService>) -> i
             {no_teams.then(|| view! { <p class="hint">"Add a team first: every service has an owner."</p> })}
             <ActionForm action>
                 <FormError error=form_error(action, SERVICE_FIELDS) />
-                <Field form="new-service" label="Name" name="name" required=true error=field_error(action, "name") />
+                <Field form="new-service" label="Name" name="name" value={kept_input::<CreateService>("name")} required=true error=field_error(action, "name") />
                 <div class="field">
                     <label for="new-service-team_id">"Team"</label>
                     <select id="new-service-team_id" name="team_id" required>
@@ -220,9 +220,9 @@ fn NewServiceForm(teams: Vec<TeamDto>, action: ServerAction<CreateService>) -> i
                     </select>
                     {move || field_error(action, "team_id").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                 </div>
-                <Field form="new-service" label="SLO target (%)" name="slo_target" hint="Optional, such as 99.9."
+                <Field form="new-service" label="SLO target (%)" name="slo_target" value={kept_input::<CreateService>("slo_target")} hint="Optional, such as 99.9."
                     error=field_error(action, "slo_target") />
-                <Field form="new-service" label="Runbook URL" name="runbook_url" kind="url" hint="Optional."
+                <Field form="new-service" label="Runbook URL" name="runbook_url" value={kept_input::<CreateService>("runbook_url")} kind="url" hint="Optional."
                     error=field_error(action, "runbook_url") />
                 <button type="submit" class="button primary" disabled=no_teams>"Add service"</button>
             </ActionForm>
@@ -237,7 +237,7 @@ fn NewTeamForm(action: ServerAction<CreateTeam>) -> impl IntoView {
             <h2>"Add a team"</h2>
             <ActionForm action>
                 <FormError error=form_error(action, &["name"]) />
-                <Field form="new-team" label="Team name" name="name" required=true error=field_error(action, "name") />
+                <Field form="new-team" label="Team name" name="name" value={kept_input::<CreateTeam>("name")} required=true error=field_error(action, "name") />
                 <button type="submit" class="button primary">"Add team"</button>
             </ActionForm>
         </section>

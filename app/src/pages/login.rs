@@ -1,7 +1,7 @@
 //! Signing in.
 
 use crate::api::accounts::Login;
-use crate::components::form::{Field, FormError, field_error, form_error};
+use crate::components::form::{Field, FormError, field_error, form_error, kept_input};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -20,7 +20,7 @@ pub fn LoginPage() -> impl IntoView {
                 <ActionForm action=login>
                     <input type="hidden" name="next" value=next />
                     <FormError error=form_error(login, &["username", "password"]) />
-                    <Field label="Username" name="username" autocomplete="username" required=true
+                    <Field label="Username" name="username" value={kept_input::<Login>("username")} autocomplete="username" required=true
                         autofocus=true error=field_error(login, "username") />
                     <Field label="Password" name="password" kind="password" autocomplete="current-password"
                         required=true error=field_error(login, "password") />

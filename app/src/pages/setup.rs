@@ -1,7 +1,9 @@
 //! The first run: there are no accounts yet, so the first person creates the admin account.
 
 use crate::api::accounts::{SetupFirstAdmin, needs_setup};
-use crate::components::form::{Field, FormError, NewPasswordFields, field_error, form_error};
+use crate::components::form::{
+    Field, FormError, NewPasswordFields, field_error, form_error, kept_input,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -35,12 +37,12 @@ pub fn SetupPage() -> impl IntoView {
                             </p>
                             <ActionForm action=setup>
                                 <FormError error=form_error(setup, FIELDS) />
-                                <Field label="Username" name="username" autocomplete="username" required=true
+                                <Field label="Username" name="username" value={kept_input::<SetupFirstAdmin>("username")} autocomplete="username" required=true
                                     autofocus=true hint="Letters, digits, '.', '_' and '-'; used to sign in."
                                     error=field_error(setup, "username") />
-                                <Field label="Display name" name="display_name" autocomplete="name" required=true
+                                <Field label="Display name" name="display_name" value={kept_input::<SetupFirstAdmin>("display_name")} autocomplete="name" required=true
                                     error=field_error(setup, "display_name") />
-                                <Field label="Email" name="email" kind="email" autocomplete="email" required=true
+                                <Field label="Email" name="email" value={kept_input::<SetupFirstAdmin>("email")} kind="email" autocomplete="email" required=true
                                     error=field_error(setup, "email") />
                                 <NewPasswordFields label="Password" name="password"
                                     confirm_label="Repeat the password" confirm_name="password_confirm"

@@ -44,6 +44,11 @@ impl AppError {
         }
     }
 
+    /// Turns a domain parser's complaint about one form field into a validation error.
+    pub fn check<T>(field: &str, label: &str, parsed: Result<T, String>) -> Result<T, AppError> {
+        parsed.map_err(|message| AppError::validation(field, label, message))
+    }
+
     /// Logs the cause on the server and returns the generic error the browser sees.
     #[track_caller]
     pub fn internal(cause: impl std::fmt::Display) -> AppError {

@@ -64,13 +64,8 @@ impl From<&user::Model> for UserRow {
 }
 
 #[cfg(feature = "ssr")]
-fn parse<T>(field: &str, label: &str, parsed: Result<T, String>) -> Result<T, AppError> {
-    parsed.map_err(|message| AppError::validation(field, label, message))
-}
-
-#[cfg(feature = "ssr")]
 fn parse_new_password(password: &str, confirm: Option<&str>) -> Result<NewPassword, AppError> {
-    let parsed = parse("password", "Password", NewPassword::parse(password))?;
+    let parsed = AppError::check("password", "Password", NewPassword::parse(password))?;
     if confirm.is_some_and(|c| c != password) {
         return Err(AppError::validation(
             "password_confirm",
@@ -91,14 +86,14 @@ fn parse_new_account(
     password_confirm: Option<&str>,
 ) -> Result<NewAccount, AppError> {
     Ok(NewAccount {
-        username: parse("username", "Username", Username::parse(username))?,
-        display_name: parse(
+        username: AppError::check("username", "Username", Username::parse(username))?,
+        display_name: AppError::check(
             "display_name",
             "Display name",
             DisplayName::parse(display_name),
         )?,
-        email: parse("email", "Email", Email::parse(email))?,
-        role: parse("role", "Role", Role::parse(role))?,
+        email: AppError::check("email", "Email", Email::parse(email))?,
+        role: AppError::check("role", "Role", Role::parse(role))?,
         password: parse_new_password(password, password_confirm)?,
     })
 }
@@ -209,7 +204,7 @@ pub async fn change_password(
     auth::respond(
         async {
             let me = auth::require(Role::Viewer).await?;
-            let new = parse(
+            let new = AppError::check(
                 "new_password",
                 "New password",
                 NewPassword::parse(&new_password),
@@ -287,7 +282,7 @@ pub async fn set_role(user_id: i64, role: String) -> Result<UserRow, AppError> {
     auth::respond(
         async {
             let me = auth::require(Role::Admin).await?;
-            let role = parse("role", "Role", Role::parse(&role))?;
+            let role = AppError::check("role", "Role", Role::parse(&role))?;
             let updated =
                 accounts::set_role(auth::state()?.db.write(), me.id, user_id, role).await?;
             Ok(UserRow::from(&updated))
@@ -314,7 +309,8 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<UserRow, A
     auth::respond(
         async {
             let me = auth::require(Role::Admin).await?;
-            let password = parse("password", "New password", NewPassword::parse(&password))?;
+            let password =
+                AppError::check("password", "New password", NewPassword::parse(&password))?;
             let updated =
                 accounts::reset_password(auth::state()?.db.write(), me.id, user_id, password)
                     .await?;

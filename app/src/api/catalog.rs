@@ -73,11 +73,6 @@ impl From<service::Model> for ServiceDto {
 }
 
 #[cfg(feature = "ssr")]
-fn field<T>(name: &str, label: &str, parsed: Result<T, String>) -> Result<T, AppError> {
-    parsed.map_err(|message| AppError::validation(name, label, message))
-}
-
-#[cfg(feature = "ssr")]
 fn service_input(
     team_id: &str,
     name: &str,
@@ -85,7 +80,7 @@ fn service_input(
     runbook_url: &str,
 ) -> Result<ServiceInput, AppError> {
     Ok(ServiceInput {
-        team_id: field(
+        team_id: AppError::check(
             "team_id",
             "Team",
             team_id
@@ -93,13 +88,13 @@ fn service_input(
                 .parse::<i64>()
                 .map_err(|_| "must be chosen".to_string()),
         )?,
-        name: field("name", "Name", CatalogName::parse(name))?,
-        slo_target: field(
+        name: AppError::check("name", "Name", CatalogName::parse(name))?,
+        slo_target: AppError::check(
             "slo_target",
             "SLO target",
             SloTarget::parse_optional(slo_target),
         )?,
-        runbook_url: field(
+        runbook_url: AppError::check(
             "runbook_url",
             "Runbook URL",
             RunbookUrl::parse_optional(runbook_url),
@@ -136,7 +131,7 @@ pub async fn create_team(name: String) -> Result<TeamDto, AppError> {
     auth::respond(
         async {
             auth::require(Role::Manager).await?;
-            let name = field("name", "Name", CatalogName::parse(&name))?;
+            let name = AppError::check("name", "Name", CatalogName::parse(&name))?;
             let state = auth::state()?;
             Ok(
                 catalog_service::create_team(state.db.write(), name, state.clock.now())
@@ -153,7 +148,7 @@ pub async fn rename_team(id: i64, version: i64, name: String) -> Result<TeamDto,
     auth::respond(
         async {
             auth::require(Role::Manager).await?;
-            let name = field("name", "Name", CatalogName::parse(&name))?;
+            let name = AppError::check("name", "Name", CatalogName::parse(&name))?;
             Ok(
                 catalog_service::rename_team(auth::state()?.db.write(), id, version, name)
                     .await?

@@ -39,23 +39,28 @@ impl fmt::Display for Username {
     }
 }
 
+/// A required single line of text of at most `max_chars` characters, trimmed.
+pub fn required_line(input: &str, max_chars: usize) -> Result<String, String> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err("is required".into());
+    }
+    if text.chars().count() > max_chars {
+        return Err(format!("must be at most {max_chars} characters"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err("may not contain control characters".into());
+    }
+    Ok(text.to_string())
+}
+
 /// The name shown to other people: 1–128 characters, not blank.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisplayName(String);
 
 impl DisplayName {
     pub fn parse(input: &str) -> Result<DisplayName, String> {
-        let name = input.trim();
-        if name.is_empty() {
-            return Err("is required".into());
-        }
-        if name.chars().count() > 128 {
-            return Err("must be at most 128 characters".into());
-        }
-        if name.chars().any(char::is_control) {
-            return Err("may not contain control characters".into());
-        }
-        Ok(DisplayName(name.to_string()))
+        required_line(input, 128).map(DisplayName)
     }
 
     pub fn as_str(&self) -> &str {

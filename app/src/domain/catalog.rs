@@ -1,5 +1,6 @@
 //! Teams and the services they own, as typed into the catalogue.
 
+use crate::domain::account::required_line;
 use serde::{Deserialize, Serialize};
 
 /// A team's or service's name: 1–80 characters, unique within its kind.
@@ -8,17 +9,7 @@ pub struct CatalogName(String);
 
 impl CatalogName {
     pub fn parse(input: &str) -> Result<CatalogName, String> {
-        let name = input.trim();
-        if name.is_empty() {
-            return Err("is required".into());
-        }
-        if name.chars().count() > 80 {
-            return Err("must be at most 80 characters".into());
-        }
-        if name.chars().any(char::is_control) {
-            return Err("may not contain control characters".into());
-        }
-        Ok(CatalogName(name.to_string()))
+        required_line(input, 80).map(CatalogName)
     }
 
     pub fn as_str(&self) -> &str {

@@ -76,13 +76,20 @@ pub async fn rename_team(
         .exec(db)
         .await
         .map_err(unique_or_internal("team"))?;
-    let current = team::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if res.rows_affected == 0 {
+    let current = team::Entity::find_by_id(id).one(db).await?;
+    versioned_outcome(res.rows_affected, current, |t| t.version)
+}
+
+/// The result of an update guarded by a version: the row as it is now, or why nothing changed.
+fn versioned_outcome<M>(
+    rows_affected: u64,
+    current: Option<M>,
+    version_of: impl Fn(&M) -> i64,
+) -> Result<M, AppError> {
+    let current = current.ok_or(AppError::NotFound)?;
+    if rows_affected == 0 {
         return Err(AppError::Conflict {
-            current_version: current.version,
+            current_version: version_of(&current),
         });
     }
     Ok(current)
@@ -140,14 +147,6 @@ pub async fn update_service(
         .exec(db)
         .await
         .map_err(unique_or_internal("service"))?;
-    let current = service::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if res.rows_affected == 0 {
-        return Err(AppError::Conflict {
-            current_version: current.version,
-        });
-    }
-    Ok(current)
+    let current = service::Entity::find_by_id(id).one(db).await?;
+    versioned_outcome(res.rows_affected, current, |s| s.version)
 }

@@ -27,6 +27,15 @@ pub enum Command {
     Migrate,
     /// Create an account; the password is read from HINDSIGHT_PASSWORD or asked for.
     CreateUser(CreateUserArgs),
+    /// Create a personal API token for an account (for automation) and print it once.
+    CreateToken {
+        /// The username the token acts as.
+        #[arg(long)]
+        user: String,
+        /// What will use the token.
+        #[arg(long, default_value = "automation")]
+        name: String,
+    },
     /// Write a consistent, checked copy of the SQLite database to a new file.
     Backup {
         #[arg(long)]

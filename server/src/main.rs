@@ -36,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateUser(args) => create_user(db, args).await,
+        Command::CreateToken { user, name } => create_token(db, &user, &name).await,
         Command::Backup { to } => {
             backup::backup(&db, &to).await?;
             println!("Backup written to {} and checked.", to.display());
@@ -132,5 +133,20 @@ async fn create_user(db: app::state::Db, args: CreateUserArgs) -> anyhow::Result
         "Created {} ({}) as {}.",
         created.username, created.display_name, created.role
     );
+    Ok(())
+}
+
+async fn create_token(db: app::state::Db, username: &str, name: &str) -> anyhow::Result<()> {
+    let username = flag("user", Username::parse(username))?;
+    let user = accounts::find_by_username(db.read(), &username)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_context(|| format!("there is no account named {username}"))?;
+    let (_, token) =
+        app::services::api_tokens::create(db.write(), user.id, name, chrono::Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("Token {name:?} for {username} (shown only now):");
+    println!("{token}");
     Ok(())
 }

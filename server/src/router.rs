@@ -67,6 +67,7 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::rest::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();
             move || shell(options.clone())

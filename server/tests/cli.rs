@@ -141,3 +141,47 @@ fn bad_flags_are_named() {
         text(&out)
     );
 }
+
+#[tokio::test]
+async fn create_token_prints_a_token_that_the_api_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let created = hindsight(
+        &db,
+        &[
+            "create-user",
+            "--username",
+            "bot",
+            "--display-name",
+            "Import bot",
+            "--email",
+            "bot@example.com",
+            "--role",
+            "engineer",
+        ],
+    );
+    assert!(created.status.success(), "{}", text(&created));
+    let out = hindsight(
+        &db,
+        &["create-token", "--user", "bot", "--name", "importer"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(token.starts_with("hs_") && token.len() > 40, "{token:?}");
+
+    let conn = server::db::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let user = app::services::api_tokens::authenticate(conn.write(), &token, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(user.map(|u| u.username).as_deref(), Some("bot"));
+
+    let missing = hindsight(&db, &["create-token", "--user", "nobody"]);
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).contains("there is no account named nobody"),
+        "{}",
+        text(&missing)
+    );
+}

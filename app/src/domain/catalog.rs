@@ -43,6 +43,11 @@ impl SloTarget {
         Ok(Some(SloTarget(value)))
     }
 
+    /// The same rules for a number sent by a script.
+    pub fn from_percent(value: f64) -> Result<SloTarget, String> {
+        SloTarget::parse_optional(&value.to_string())?.ok_or_else(|| "is required".to_string())
+    }
+
     pub fn percent(self) -> f64 {
         self.0
     }

@@ -1,9 +1,11 @@
 //! One's own account: who you are, and changing your password.
 
 use crate::api::accounts::{ChangePassword, Me};
+use crate::api::tokens::{CreateToken, RevokeToken, TokenRow, my_tokens};
 use crate::components::form::{
     Field, FormError, NewPasswordFields, field_error, form_error, succeeded,
 };
+use crate::components::notice::ErrorNotice;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -45,5 +47,91 @@ pub fn AccountPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+        <ApiTokens />
+    }
+}
+
+#[component]
+fn ApiTokens() -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| my_tokens(),
+    );
+    let issued = succeeded(create);
+    view! {
+        <section class="panel">
+            <h2>"API tokens"</h2>
+            <p class="hint">
+                "Scripts use a token to call the JSON API under /api/v1 as you, with your role. "
+                "Send it as " <code>"Authorization: Bearer <token>"</code> "."
+            </p>
+            {move || issued.get().map(|t| view! {
+                <div class="alert success" role="status">
+                    <p>"Token " <strong>{t.name}</strong> " created. Copy it now: it is not shown again."</p>
+                    <code class="secret" data-token="new">{t.token}</code>
+                </div>
+            })}
+            <FormError error=form_error(revoke, &[]) />
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match tokens.await {
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! { <p class="empty">"No tokens yet."</p> }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="table">
+                                <thead><tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col">"Created"</th>
+                                    <th scope="col">"Last used"</th>
+                                    <th scope="col"><span class="visually-hidden">"Revoke"</span></th>
+                                </tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|row| view! { <TokenRowView row revoke /> }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <ActionForm action=create attr:class="inline-form token-form">
+                <FormError error=form_error(create, &["name"]) />
+                <Field form="new-token" label="Token name" name="name" hint="What will use it, e.g. \"incident import script\"."
+                    required=true error=field_error(create, "name") />
+                <button type="submit" class="button primary">"Create token"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map_or_else(
+        || "never".to_string(),
+        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    )
+}
+
+#[component]
+fn TokenRowView(row: TokenRow, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+    let id = row.id.to_string();
+    view! {
+        <tr data-token-name=row.name.clone()>
+            <td>{row.name.clone()}</td>
+            <td>{when(Some(row.created_at))}</td>
+            <td>{when(row.last_used_at)}</td>
+            <td>
+                {if row.revoked {
+                    view! { <span class="badge danger">"Revoked"</span> }.into_any()
+                } else {
+                    view! {
+                        <ActionForm action=revoke attr:class="inline-form">
+                            <input type="hidden" name="id" value=id.clone() />
+                            <button type="submit" class="button small">"Revoke"</button>
+                        </ActionForm>
+                    }.into_any()
+                }}
+            </td>
+        </tr>
     }
 }

@@ -1,0 +1,281 @@
+//! Personal API tokens and the JSON API under /api/v1, as a script meets them.
+
+mod common;
+
+use app::domain::{DisplayName, Email, NewPassword, Role, Username};
+use app::error::AppError;
+use app::services::accounts::{self, NewAccount};
+use app::services::api_tokens;
+use app::state::Db;
+use axum::body::Body;
+use chrono::Utc;
+use common::TestApp;
+use http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+
+fn account(username: &str, role: Role) -> NewAccount {
+    NewAccount {
+        username: Username::parse(username).unwrap(),
+        display_name: DisplayName::parse(username).unwrap(),
+        email: Email::parse(&format!("{username}@example.com")).unwrap(),
+        password: NewPassword::parse(common::PASSWORD).unwrap(),
+        role,
+    }
+}
+
+async fn tokens_work_until_revoked_and_only_for_their_owner(db: Db) {
+    let now = Utc::now();
+    let ann = accounts::create(db.write(), account("ann", Role::Engineer), now)
+        .await
+        .unwrap();
+    let ben = accounts::create(db.write(), account("ben", Role::Admin), now)
+        .await
+        .unwrap();
+    let (row, token) = api_tokens::create(db.write(), ann.id, "deploy hook", now)
+        .await
+        .unwrap();
+    assert!(!token.contains(&row.token_hash), "only a hash is stored");
+    let who = api_tokens::authenticate(db.write(), &token, now)
+        .await
+        .unwrap();
+    assert_eq!(who.map(|u| u.id), Some(ann.id));
+    assert!(
+        api_tokens::list_for_user(db.read(), ann.id).await.unwrap()[0]
+            .last_used_at
+            .is_some()
+    );
+
+    assert_eq!(
+        api_tokens::revoke(db.write(), ben.id, row.id, now)
+            .await
+            .unwrap_err(),
+        AppError::NotFound,
+        "not someone else's"
+    );
+    assert!(
+        api_tokens::authenticate(db.write(), &token, now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    api_tokens::revoke(db.write(), ann.id, row.id, now)
+        .await
+        .unwrap();
+    assert!(
+        api_tokens::authenticate(db.write(), &token, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "revoked"
+    );
+
+    let (_, second) = api_tokens::create(db.write(), ann.id, "second", now)
+        .await
+        .unwrap();
+    accounts::set_disabled(db.write(), ben.id, ann.id, true)
+        .await
+        .unwrap();
+    assert!(
+        api_tokens::authenticate(db.write(), &second, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "disabled account"
+    );
+    assert!(
+        api_tokens::authenticate(db.write(), "hs_not-a-token", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let blank = api_tokens::create(db.write(), ann.id, "  ", now)
+        .await
+        .unwrap_err();
+    assert!(blank.for_field("name").is_some());
+}
+
+on_both_databases!(tokens_work_until_revoked_and_only_for_their_owner);
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "hindsight.test");
+    if let Some(token) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let req = match body {
+        Some(body) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let reply = app.send(req).await;
+    (
+        reply.status,
+        serde_json::from_str(&reply.body).unwrap_or(Value::Null),
+    )
+}
+
+async fn token_for(app: &TestApp, username: &str, role: Role) -> String {
+    let db = &app.state.db;
+    let user = accounts::create(db.write(), account(username, role), Utc::now())
+        .await
+        .unwrap();
+    api_tokens::create(db.write(), user.id, "test", Utc::now())
+        .await
+        .unwrap()
+        .1
+}
+
+#[tokio::test]
+async fn the_json_api_applies_the_same_rules_as_the_pages() {
+    let app = TestApp::new().await;
+    let viewer = token_for(&app, "vera", Role::Viewer).await;
+    let manager = token_for(&app, "manu", Role::Manager).await;
+
+    let (status, body) = send(&app, "GET", "/api/v1/teams", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthenticated");
+
+    let (status, body) = send(&app, "GET", "/api/v1/me", Some(&viewer), None).await;
+    assert_eq!(
+        (status, body["username"].as_str()),
+        (StatusCode::OK, Some("vera"))
+    );
+
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/v1/teams",
+        Some(&viewer),
+        Some(json!({"name": "Core"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a viewer cannot edit");
+
+    let (status, team) = send(
+        &app,
+        "POST",
+        "/api/v1/teams",
+        Some(&manager),
+        Some(json!({"name": "Core"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+
+    let bad = json!({"team_id": team["id"], "name": "api", "slo_target_percent": 120.0});
+    let (status, body) = send(&app, "POST", "/api/v1/services", Some(&manager), Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "slo_target_percent");
+    assert_eq!(
+        body["error"]["message"],
+        "SLO target must be above 0 and below 100"
+    );
+
+    let good = json!({"team_id": team["id"], "name": "api", "slo_target_percent": 99.9, "runbook_url": "https://wiki.example/api"});
+    let (status, service) =
+        send(&app, "POST", "/api/v1/services", Some(&manager), Some(good)).await;
+    assert_eq!(status, StatusCode::CREATED, "{service}");
+
+    let (status, list) = send(&app, "GET", "/api/v1/services", Some(&viewer), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list[0]["name"], "api");
+    assert_eq!(list[0]["slo_target_percent"], 99.9);
+
+    let path = format!("/api/v1/services/{}", service["id"]);
+    let change = |slo: f64, version: &Value| json!({"team_id": team["id"], "name": "api", "slo_target_percent": slo, "version": version});
+    let (status, updated) = send(
+        &app,
+        "PUT",
+        &path,
+        Some(&manager),
+        Some(change(99.95, &service["version"])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    let (status, body) = send(
+        &app,
+        "PUT",
+        &path,
+        Some(&manager),
+        Some(change(90.0, &service["version"])),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a stale version never overwrites"
+    );
+    assert_eq!(body["error"]["current_version"], updated["version"]);
+
+    let (status, body) = send(&app, "POST", "/api/v1/teams", Some(&manager), None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "body");
+
+    let (status, body) = send(&app, "GET", "/api/v1/incidents-nope", Some(&viewer), None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn the_json_api_ignores_session_cookies() {
+    let app = TestApp::new().await;
+    let cookie = app.create_first_admin().await;
+    let req = Request::get("/api/v1/me")
+        .header(header::HOST, "hindsight.test")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let reply = app.send(req).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "a browser session cannot drive the API"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_working_at_once() {
+    let app = TestApp::new().await;
+    let cookie = app.create_first_admin().await;
+    let created = app
+        .call("tokens/create", &[("name", "laptop script")], Some(&cookie))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{created:?}");
+    let token = serde_json::from_str::<Value>(&created.body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        send(&app, "GET", "/api/v1/me", Some(&token), None).await.0,
+        StatusCode::OK
+    );
+
+    let listed: Value =
+        serde_json::from_str(&app.call("tokens", &[], Some(&cookie)).await.body).unwrap();
+    assert!(
+        !listed.to_string().contains(&token),
+        "the secret is never listed again"
+    );
+    let id = listed[0]["id"].to_string();
+    assert_eq!(
+        app.call("tokens/revoke", &[("id", &id)], Some(&cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/v1/me", Some(&token), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}

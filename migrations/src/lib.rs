@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_accounts;
 mod m20261124_000002_catalog;
 mod m20261124_000003_api_tokens;
+mod m20261124_000004_incidents;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_accounts::Migration),
             Box::new(m20261124_000002_catalog::Migration),
             Box::new(m20261124_000003_api_tokens::Migration),
+            Box::new(m20261124_000004_incidents::Migration),
         ]
     }
 }

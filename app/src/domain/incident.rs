@@ -121,10 +121,12 @@ pub struct KeyTimes {
     pub resolved: Option<DateTime<Utc>>,
 }
 
-/// A key time that is out of order, named by its form field.
+/// A key time that is out of order, named by its form field and label.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutOfOrder {
     pub field: &'static str,
+    pub label: &'static str,
+    /// Completes the label: "cannot be before detected".
     pub message: String,
 }
 
@@ -152,10 +154,8 @@ impl KeyTimes {
                 {
                     return Err(OutOfOrder {
                         field,
-                        message: format!(
-                            "{label} cannot be before {}",
-                            earlier_label.to_lowercase()
-                        ),
+                        label,
+                        message: format!("cannot be before {}", earlier_label.to_lowercase()),
                     });
                 }
             }
@@ -181,6 +181,31 @@ impl KeyTimes {
     pub fn is_open(&self) -> bool {
         self.resolved.is_none()
     }
+}
+
+/// Free tags from a comma-separated list: trimmed, lowercased, without repeats; each 1–40
+/// characters, at most 20.
+pub fn parse_tags(input: &str) -> Result<Vec<String>, String> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in input
+        .split(',')
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+    {
+        if tag.chars().count() > 40 {
+            return Err(format!("\"{tag}\" is longer than 40 characters"));
+        }
+        if tag.chars().any(char::is_control) {
+            return Err("may not contain control characters".into());
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > 20 {
+        return Err("may be at most 20".into());
+    }
+    Ok(tags)
 }
 
 /// "2h 05m", "45m 10s", "12s": a duration as people read it on an incident page.
@@ -274,26 +299,47 @@ mod tests {
             .check_order()
             .unwrap_err();
         assert_eq!(
-            (err.field, err.message.as_str()),
-            ("mitigated_at", "Mitigated cannot be before detected")
+            (err.field, format!("{} {}", err.label, err.message)),
+            (
+                "mitigated_at",
+                "Mitigated cannot be before detected".to_string()
+            )
         );
         let err = times(Some(-5), None, None, None).check_order().unwrap_err();
         assert_eq!(
-            (err.field, err.message.as_str()),
-            ("detected_at", "Detected cannot be before impact started")
+            (err.field, format!("{} {}", err.label, err.message)),
+            (
+                "detected_at",
+                "Detected cannot be before impact started".to_string()
+            )
         );
         // A gap in the chain does not hide the order of the times around it.
         let err = times(Some(30), None, None, Some(10))
             .check_order()
             .unwrap_err();
         assert_eq!(
-            (err.field, err.message.as_str()),
-            ("resolved_at", "Resolved cannot be before detected")
+            (err.field, format!("{} {}", err.label, err.message)),
+            (
+                "resolved_at",
+                "Resolved cannot be before detected".to_string()
+            )
         );
         let err = times(Some(10), Some(5), None, None)
             .check_order()
             .unwrap_err();
         assert_eq!(err.field, "acknowledged_at");
+    }
+
+    #[test]
+    fn tags_are_normalised() {
+        assert_eq!(parse_tags(" DNS, dns ,, Cache ").unwrap(), ["dns", "cache"]);
+        assert_eq!(parse_tags("").unwrap(), Vec::<String>::new());
+        assert!(parse_tags(&"x".repeat(41)).is_err());
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            parse_tags(&many.join(",")).unwrap_err(),
+            "may be at most 20"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod catalog;
+pub mod incidents;
 pub mod login_throttle;
 pub mod markdown;
 pub mod passwords;

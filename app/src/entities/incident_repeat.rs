@@ -1,0 +1,16 @@
+use sea_orm::entity::prelude::*;
+
+/// A known problem's link to an earlier incident it repeats.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "incident_repeats")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub incident_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub repeats_incident_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

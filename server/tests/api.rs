@@ -279,3 +279,186 @@ async fn a_revoked_token_stops_working_at_once() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn a_script_can_import_incidents_with_every_field() {
+    let app = TestApp::new().await;
+    let manager = token_for(&app, "moe", Role::Manager).await;
+    let engineer = token_for(&app, "eli", Role::Engineer).await;
+    let viewer = token_for(&app, "val", Role::Viewer).await;
+    let (_, team) = send(
+        &app,
+        "POST",
+        "/api/v1/teams",
+        Some(&manager),
+        Some(json!({"name": "Payments"})),
+    )
+    .await;
+    let (_, svc) = send(
+        &app,
+        "POST",
+        "/api/v1/services",
+        Some(&manager),
+        Some(json!({"team_id": team["id"], "name": "ledger"})),
+    )
+    .await;
+
+    let incident = |start: &str, version: Option<i64>| {
+        json!({
+            "title": "Ledger writes timed out",
+            "severity": "sev2",
+            "services": [svc["id"]],
+            "customer_impact": true,
+            "impact_description": "Payouts were delayed.",
+            "started_at": start,
+            "detected_at": "2026-10-05T14:07:00Z",
+            "mitigated_at": "2026-10-05T14:40:00Z",
+            "resolved_at": "2026-10-05T16:05:00Z",
+            "detected_by": "user_report",
+            "monitoring_should_have_caught": true,
+            "known_problem": false,
+            "runbook_outcome": "existed_failed",
+            "cause_category": "capacity",
+            "tags": ["Database", "database", "payouts"],
+            "version": version,
+        })
+    };
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/v1/incidents",
+        Some(&viewer),
+        Some(incident("2026-10-05T14:00:00Z", None)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, created) = send(
+        &app,
+        "POST",
+        "/api/v1/incidents",
+        Some(&engineer),
+        Some(incident("2026-10-05T14:00:00Z", None)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["time_to_detect_seconds"], 420);
+    assert_eq!(created["time_to_mitigate_seconds"], 2400);
+    assert_eq!(created["time_to_resolve_seconds"], 7500);
+    assert_eq!(created["tags"], json!(["database", "payouts"]));
+
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/api/v1/incidents",
+        Some(&engineer),
+        Some(incident("2026-10-05T15:00:00Z", None)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "detected_at");
+    assert_eq!(
+        body["error"]["message"],
+        "Detected cannot be before impact started"
+    );
+
+    let path = format!("/api/v1/incidents/{}", created["id"]);
+    let (status, read) = send(&app, "GET", &path, Some(&viewer), None).await;
+    assert_eq!(
+        (status, &read["services"]),
+        (StatusCode::OK, &json!([svc["id"]]))
+    );
+
+    let mut change = incident("2026-10-05T14:00:00Z", Some(1));
+    change["severity"] = json!("sev1");
+    let (status, updated) = send(&app, "PUT", &path, Some(&engineer), Some(change.clone())).await;
+    assert_eq!(
+        (status, updated["version"].as_i64()),
+        (StatusCode::OK, Some(2)),
+        "{updated}"
+    );
+    let (status, body) = send(&app, "PUT", &path, Some(&engineer), Some(change)).await;
+    assert_eq!(
+        (status, body["error"]["current_version"].as_i64()),
+        (StatusCode::CONFLICT, Some(2))
+    );
+
+    for day in 1..=3 {
+        let start = format!("2026-09-0{day}T10:00:00Z");
+        let mut older = incident(&start, None);
+        older["detected_at"] = json!(start);
+        older["mitigated_at"] = json!(null);
+        older["resolved_at"] = json!(null);
+        assert_eq!(
+            send(
+                &app,
+                "POST",
+                "/api/v1/incidents",
+                Some(&engineer),
+                Some(older)
+            )
+            .await
+            .0,
+            StatusCode::CREATED
+        );
+    }
+    let (status, page) = send(
+        &app,
+        "GET",
+        "/api/v1/incidents?limit=3",
+        Some(&viewer),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let titles: Vec<&str> = page["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["started_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "2026-10-05T14:00:00Z",
+            "2026-09-03T10:00:00Z",
+            "2026-09-02T10:00:00Z"
+        ]
+    );
+    let next = page["next"].as_str().expect("a next page");
+    let (_, rest) = send(
+        &app,
+        "GET",
+        &format!("/api/v1/incidents?limit=3&after={}", urlencode(next)),
+        Some(&viewer),
+        None,
+    )
+    .await;
+    assert_eq!(rest["incidents"].as_array().unwrap().len(), 1);
+    assert!(rest["next"].is_null());
+    let (_, open) = send(
+        &app,
+        "GET",
+        "/api/v1/incidents?open=true&severity=sev2",
+        Some(&viewer),
+        None,
+    )
+    .await;
+    assert_eq!(open["incidents"].as_array().unwrap().len(), 3);
+    let (status, body) = send(
+        &app,
+        "GET",
+        "/api/v1/incidents?severity=huge",
+        Some(&viewer),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("severity"))
+    );
+}
+
+fn urlencode(text: &str) -> String {
+    app::domain::links::urlencode(text)
+}

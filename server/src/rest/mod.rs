@@ -20,6 +20,8 @@ use http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+mod incidents;
+
 /// An `AppError` answered as JSON.
 pub struct ApiError(pub AppError);
 
@@ -249,5 +251,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/teams", get(list_teams).post(create_team))
         .route("/api/v1/services", get(list_services).post(create_service))
         .route("/api/v1/services/{id}", put(update_service))
+        .route(
+            "/api/v1/incidents",
+            get(incidents::list).post(incidents::create),
+        )
+        .route(
+            "/api/v1/incidents/{id}",
+            get(incidents::read).put(incidents::update),
+        )
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
 }

@@ -1,0 +1,312 @@
+//! `/api/v1/incidents`: every field the pages take, so a script can import a team's history.
+
+use super::{ApiError, ApiResult, ApiUser, body};
+use app::domain::Role;
+use app::domain::account::required_line;
+use app::domain::incident::{
+    CauseCategory, DetectionSource, KeyTimes, RunbookOutcome, Severity, parse_tags,
+};
+use app::entities::incident;
+use app::error::AppError;
+use app::services::incidents::{self, Cursor, IncidentFilter, IncidentInput, IncidentRecord};
+use app::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, Utc};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_PAGE: u64 = 200;
+
+/// An incident as the API writes it.
+#[derive(Deserialize)]
+pub struct IncidentBody {
+    title: String,
+    #[serde(default)]
+    summary: String,
+    severity: String,
+    services: Vec<i64>,
+    #[serde(default)]
+    customer_impact: bool,
+    #[serde(default)]
+    impact_description: String,
+    started_at: DateTime<Utc>,
+    detected_at: Option<DateTime<Utc>>,
+    acknowledged_at: Option<DateTime<Utc>>,
+    mitigated_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    detected_by: Option<String>,
+    monitoring_should_have_caught: Option<bool>,
+    known_problem: Option<bool>,
+    #[serde(default)]
+    repeats: Vec<i64>,
+    runbook_outcome: Option<String>,
+    cause_category: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    /// Required when changing an incident: the version the change is based on.
+    version: Option<i64>,
+}
+
+fn choice<T>(
+    field: &str,
+    label: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, AppError> {
+    value
+        .map(|v| AppError::check(field, label, parse(v)))
+        .transpose()
+}
+
+impl IncidentBody {
+    fn input(&self) -> Result<IncidentInput, AppError> {
+        Ok(IncidentInput {
+            title: AppError::check("title", "Title", required_line(&self.title, 200))?,
+            summary: self.summary.trim().to_string(),
+            severity: AppError::check("severity", "Severity", Severity::parse(&self.severity))?,
+            service_ids: self.services.clone(),
+            customer_impact: self.customer_impact,
+            impact_description: self.impact_description.trim().to_string(),
+            times: KeyTimes {
+                started: self.started_at,
+                detected: self.detected_at,
+                acknowledged: self.acknowledged_at,
+                mitigated: self.mitigated_at,
+                resolved: self.resolved_at,
+            },
+            detected_by: choice(
+                "detected_by",
+                "Detected by",
+                self.detected_by.as_deref(),
+                DetectionSource::parse,
+            )?,
+            monitoring_should_have_caught: self.monitoring_should_have_caught,
+            known_problem: self.known_problem,
+            repeats: self.repeats.clone(),
+            runbook_outcome: choice(
+                "runbook_outcome",
+                "Runbook",
+                self.runbook_outcome.as_deref(),
+                RunbookOutcome::parse,
+            )?,
+            cause_category: choice(
+                "cause_category",
+                "Cause",
+                self.cause_category.as_deref(),
+                CauseCategory::parse,
+            )?,
+            tags: AppError::check("tags", "Tags", parse_tags(&self.tags.join(",")))?,
+        })
+    }
+}
+
+/// An incident as the API reads it, with its derived durations in seconds.
+#[derive(Serialize)]
+pub struct IncidentJson {
+    id: i64,
+    version: i64,
+    title: String,
+    summary: String,
+    severity: String,
+    customer_impact: bool,
+    impact_description: String,
+    started_at: DateTime<Utc>,
+    detected_at: Option<DateTime<Utc>>,
+    acknowledged_at: Option<DateTime<Utc>>,
+    mitigated_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    time_to_detect_seconds: Option<i64>,
+    time_to_mitigate_seconds: Option<i64>,
+    time_to_resolve_seconds: Option<i64>,
+    detected_by: Option<String>,
+    monitoring_should_have_caught: Option<bool>,
+    known_problem: Option<bool>,
+    runbook_outcome: Option<String>,
+    cause_category: Option<String>,
+    created_by: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// Present when one incident is read; lists leave them out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    services: Option<Vec<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repeats: Option<Vec<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<Vec<String>>,
+}
+
+impl From<incident::Model> for IncidentJson {
+    fn from(i: incident::Model) -> Self {
+        let times = KeyTimes {
+            started: i.started_at,
+            detected: i.detected_at,
+            acknowledged: i.acknowledged_at,
+            mitigated: i.mitigated_at,
+            resolved: i.resolved_at,
+        };
+        IncidentJson {
+            id: i.id,
+            version: i.version,
+            title: i.title,
+            summary: i.summary,
+            severity: i.severity,
+            customer_impact: i.customer_impact,
+            impact_description: i.impact_description,
+            started_at: i.started_at,
+            detected_at: i.detected_at,
+            acknowledged_at: i.acknowledged_at,
+            mitigated_at: i.mitigated_at,
+            resolved_at: i.resolved_at,
+            time_to_detect_seconds: times.ttd(),
+            time_to_mitigate_seconds: times.ttm(),
+            time_to_resolve_seconds: times.ttr(),
+            detected_by: i.detected_by,
+            monitoring_should_have_caught: i.monitoring_should_have_caught,
+            known_problem: i.known_problem,
+            runbook_outcome: i.runbook_outcome,
+            cause_category: i.cause_category,
+            created_by: i.created_by,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+            services: None,
+            repeats: None,
+            tags: None,
+        }
+    }
+}
+
+impl From<IncidentRecord> for IncidentJson {
+    fn from(r: IncidentRecord) -> Self {
+        IncidentJson {
+            services: Some(r.service_ids),
+            repeats: Some(r.repeats),
+            tags: Some(r.tags),
+            ..IncidentJson::from(r.incident)
+        }
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    payload: Result<Json<IncidentBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<IncidentJson>)> {
+    let me = user.require(Role::Engineer)?;
+    let input = body(payload)?.input()?;
+    let record = incidents::create(state.db.write(), input, me.id, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(record.into())))
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<IncidentJson>> {
+    user.require(Role::Viewer)?;
+    let record = incidents::get(state.db.read(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(record.into()))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    payload: Result<Json<IncidentBody>, JsonRejection>,
+) -> ApiResult<Json<IncidentJson>> {
+    user.require(Role::Engineer)?;
+    let payload = body(payload)?;
+    let version = payload.version.ok_or_else(|| {
+        AppError::validation("version", "Version", "is required to change an incident")
+    })?;
+    let record = incidents::update(
+        state.db.write(),
+        id,
+        version,
+        payload.input()?,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Json(record.into()))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    severity: Option<String>,
+    service: Option<i64>,
+    detected_by: Option<String>,
+    #[serde(default)]
+    open: bool,
+    limit: Option<u64>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct IncidentPage {
+    incidents: Vec<IncidentJson>,
+    /// Pass as `after` for the next page; absent on the last one.
+    next: Option<String>,
+}
+
+fn cursor_text(c: Cursor) -> String {
+    format!("{}~{}", c.started_at.to_rfc3339(), c.id)
+}
+
+fn parse_cursor(text: &str) -> Result<Cursor, AppError> {
+    let bad = || AppError::validation("after", "after", "is not a cursor this API gave out");
+    let (time, id) = text.split_once('~').ok_or_else(bad)?;
+    Ok(Cursor {
+        started_at: DateTime::parse_from_rfc3339(time)
+            .map_err(|_| bad())?
+            .with_timezone(&Utc),
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<IncidentPage>> {
+    user.require(Role::Viewer)?;
+    let Query(q) =
+        query.map_err(|r| ApiError(AppError::validation("query", "The query", r.body_text())))?;
+    let filter = IncidentFilter {
+        severity: choice(
+            "severity",
+            "severity",
+            q.severity.as_deref(),
+            Severity::parse,
+        )?,
+        service_id: q.service,
+        detected_by: choice(
+            "detected_by",
+            "detected_by",
+            q.detected_by.as_deref(),
+            DetectionSource::parse,
+        )?,
+        open_only: q.open,
+    };
+    let limit = q.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+    let after = q.after.as_deref().map(parse_cursor).transpose()?;
+    let mut rows = incidents::list(state.db.read(), &filter, after, limit + 1).await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|i| {
+            cursor_text(Cursor {
+                started_at: i.started_at,
+                id: i.id,
+            })
+        })
+    } else {
+        None
+    };
+    Ok(Json(IncidentPage {
+        incidents: rows.into_iter().map(IncidentJson::from).collect(),
+        next,
+    }))
+}

@@ -1,8 +1,15 @@
 //! The document shell and the routes.
 
 use crate::pages::{
-    account::AccountPage, admin_users::AdminUsersPage, catalog::CatalogPage, home::HomePage,
-    layout::SignedInLayout, login::LoginPage, not_found::NotFound, setup::SetupPage,
+    account::AccountPage,
+    admin_users::AdminUsersPage,
+    catalog::CatalogPage,
+    home::HomePage,
+    incidents::{IncidentPage, IncidentsPage},
+    layout::SignedInLayout,
+    login::LoginPage,
+    not_found::NotFound,
+    setup::SetupPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -55,6 +62,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("catalog") view=CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("incidents/:id") view=IncidentPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

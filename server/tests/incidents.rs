@@ -328,3 +328,63 @@ on_both_databases!(
     edits_need_the_current_version,
     the_list_pages_newest_first_with_filters,
 );
+
+#[tokio::test]
+async fn the_pages_list_incidents_and_show_one_with_its_durations() {
+    use http::StatusCode;
+    let app = common::TestApp::new().await;
+    let cookie = app.create_first_admin().await;
+    let w = world(&app.state.db).await;
+    let mut resolved = input(vec![w.api, w.db_service], 0, Severity::Sev1);
+    resolved.times.resolved = Some(at(125));
+    let first = incidents::create(app.state.db.write(), resolved, w.author, at(200))
+        .await
+        .unwrap();
+    incidents::create(
+        app.state.db.write(),
+        input(vec![w.api], 60, Severity::Sev3),
+        w.author,
+        at(200),
+    )
+    .await
+    .unwrap();
+
+    let list = app.get("/incidents", Some(&cookie)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("Checkout errors at +0m")
+            && list.body.contains("Checkout errors at +60m"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("2h 05m"),
+        "time to resolve of the resolved one"
+    );
+    assert!(list.body.contains("api, database"), "{}", list.body);
+
+    let sev1 = app.get("/incidents?severity=sev1", Some(&cookie)).await;
+    assert!(
+        sev1.body.contains("Checkout errors at +0m")
+            && !sev1.body.contains("Checkout errors at +60m")
+    );
+
+    let page = app
+        .get(&format!("/incidents/{}", first.incident.id), Some(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for shown in [
+        "7m 00s",
+        "40m 00s",
+        "2h 05m",
+        "User report",
+        "Existed but failed or was incomplete",
+        "payments",
+    ] {
+        assert!(page.body.contains(shown), "{shown} missing");
+    }
+    assert_eq!(
+        app.get("/incidents/99999", Some(&cookie)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

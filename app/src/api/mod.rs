@@ -3,4 +3,5 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod incidents;
 pub mod tokens;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// Areas of the product that cannot be opened yet, shown so the navigation does not move later.
-const COMING: [&str; 4] = ["Incidents", "Action items", "Reviews", "Analytics"];
+const COMING: [&str; 3] = ["Action items", "Reviews", "Analytics"];
 
 #[component]
 fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
@@ -54,6 +54,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
             </header>
             <nav class="sidebar" aria-label="Main">
                 <NavLink href="/" label="Home" />
+                <NavLink href="/incidents" label="Incidents" />
                 <NavLink href="/catalog" label="Teams and services" />
                 {COMING
                     .into_iter()

@@ -150,3 +150,14 @@ pub async fn update_service(
     let current = service::Entity::find_by_id(id).one(db).await?;
     versioned_outcome(res.rows_affected, current, |s| s.version)
 }
+
+/// Service names by id, for showing the services of many incidents at once.
+pub async fn service_names(
+    db: &DatabaseConnection,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(services(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}

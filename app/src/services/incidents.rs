@@ -341,3 +341,24 @@ pub async fn list(
     }
     Ok(query.limit(limit).all(db).await?)
 }
+
+/// The services of each of `incident_ids`, in one query.
+pub async fn service_ids_for(
+    db: &DatabaseConnection,
+    incident_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<i64>>, AppError> {
+    let mut map: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    if incident_ids.is_empty() {
+        return Ok(map);
+    }
+    let links = incident_service::Entity::find()
+        .filter(incident_service::Column::IncidentId.is_in(incident_ids.to_vec()))
+        .all(db)
+        .await?;
+    for link in links {
+        map.entry(link.incident_id)
+            .or_default()
+            .push(link.service_id);
+    }
+    Ok(map)
+}

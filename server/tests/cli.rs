@@ -8,7 +8,7 @@ fn hindsight(db: &Path, args: &[&str]) -> Output {
         .args(args)
         .env("DATABASE_URL", format!("sqlite://{}", db.display()))
         .env("HINDSIGHT_PASSWORD", "operator chosen passphrase")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .output()
         .expect("the binary runs")
 }

@@ -71,20 +71,6 @@ fn stored<T>(text: &Option<String>, parse: fn(&str) -> Result<T, String>) -> Opt
     text.as_deref().and_then(|t| parse(t).ok())
 }
 
-#[cfg(feature = "ssr")]
-fn cursor_text(i: &incident::Model) -> String {
-    format!("{}~{}", i.started_at.to_rfc3339(), i.id)
-}
-
-#[cfg(feature = "ssr")]
-fn parse_cursor(text: &str) -> Option<incidents::Cursor> {
-    let (time, id) = text.split_once('~')?;
-    Some(incidents::Cursor {
-        started_at: DateTime::parse_from_rfc3339(time).ok()?.with_timezone(&Utc),
-        id: id.parse().ok()?,
-    })
-}
-
 #[server(endpoint = "incidents")]
 pub async fn list_incidents(
     severity: Option<String>,
@@ -103,7 +89,7 @@ pub async fn list_incidents(
                 ..Default::default()
             };
             let after = after.as_deref().filter(|a| !a.is_empty()).map(|a| {
-                parse_cursor(a).ok_or_else(|| {
+                incidents::Cursor::decode(a).ok_or_else(|| {
                     AppError::validation("after", "Page", "is not one this list gave out")
                 })
             });
@@ -116,7 +102,7 @@ pub async fn list_incidents(
             .await?;
             let next_after = (rows.len() as u64 > INCIDENTS_PER_PAGE).then(|| {
                 rows.truncate(INCIDENTS_PER_PAGE as usize);
-                rows.last().map(cursor_text)
+                rows.last().map(|i| incidents::Cursor::after(i).encode())
             });
             let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
             let links = incidents::service_ids_for(db.read(), &ids).await?;

@@ -56,6 +56,29 @@ pub struct Cursor {
     pub id: i64,
 }
 
+impl Cursor {
+    /// The cursor that continues after `incident`.
+    pub fn after(incident: &incident::Model) -> Cursor {
+        Cursor {
+            started_at: incident.started_at,
+            id: incident.id,
+        }
+    }
+
+    /// The text form handed out as `after` in links and the API.
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.started_at.to_rfc3339(), self.id)
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let (time, id) = text.split_once('~')?;
+        Some(Cursor {
+            started_at: DateTime::parse_from_rfc3339(time).ok()?.with_timezone(&Utc),
+            id: id.parse().ok()?,
+        })
+    }
+}
+
 async fn check(
     db: &impl ConnectionTrait,
     input: &IncidentInput,

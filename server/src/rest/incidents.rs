@@ -252,10 +252,6 @@ pub struct IncidentPage {
     next: Option<String>,
 }
 
-fn cursor_text(c: Cursor) -> String {
-    format!("{}~{}", c.started_at.to_rfc3339(), c.id)
-}
-
 fn parse_cursor(text: &str) -> Result<Cursor, AppError> {
     let bad = || AppError::validation("after", "after", "is not a cursor this API gave out");
     let (time, id) = text.split_once('~').ok_or_else(bad)?;
@@ -296,12 +292,7 @@ pub async fn list(
     let mut rows = incidents::list(state.db.read(), &filter, after, limit + 1).await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|i| {
-            cursor_text(Cursor {
-                started_at: i.started_at,
-                id: i.id,
-            })
-        })
+        rows.last().map(|i| Cursor::after(i).encode())
     } else {
         None
     };

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth,
     domain::Role,
-    entities::incident,
     services::{catalog, incidents},
 };
 
@@ -52,17 +51,6 @@ pub struct IncidentDetail {
     pub runbook_outcome: Option<RunbookOutcome>,
     pub cause_category: Option<CauseCategory>,
     pub tags: Vec<String>,
-}
-
-#[cfg(feature = "ssr")]
-fn key_times(i: &incident::Model) -> crate::domain::incident::KeyTimes {
-    crate::domain::incident::KeyTimes {
-        started: i.started_at,
-        detected: i.detected_at,
-        acknowledged: i.acknowledged_at,
-        mitigated: i.mitigated_at,
-        resolved: i.resolved_at,
-    }
 }
 
 /// A choice as stored; the column only ever holds keys this code wrote.
@@ -115,7 +103,7 @@ pub async fn list_incidents(
                             .get(&i.id)
                             .map(|ids| ids.iter().filter_map(|s| names.get(s).cloned()).collect())
                             .unwrap_or_default(),
-                        time_to_resolve: key_times(&i).ttr(),
+                        time_to_resolve: i.key_times().ttr(),
                         id: i.id,
                         title: i.title,
                         severity: Severity::parse(&i.severity).unwrap_or(Severity::Sev4),
@@ -154,7 +142,7 @@ pub async fn load_incident(id: i64) -> Result<IncidentDetail, AppError> {
                     .collect(),
                 customer_impact: i.customer_impact,
                 impact_description: i.impact_description.clone(),
-                times: key_times(i),
+                times: i.key_times(),
                 detected_by: stored(&i.detected_by, DetectionSource::parse),
                 monitoring_should_have_caught: i.monitoring_should_have_caught,
                 known_problem: i.known_problem,

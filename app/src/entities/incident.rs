@@ -36,3 +36,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The stored key times as the domain reads them.
+    pub fn key_times(&self) -> crate::domain::incident::KeyTimes {
+        crate::domain::incident::KeyTimes {
+            started: self.started_at,
+            detected: self.detected_at,
+            acknowledged: self.acknowledged_at,
+            mitigated: self.mitigated_at,
+            resolved: self.resolved_at,
+        }
+    }
+}

@@ -139,13 +139,7 @@ pub struct IncidentJson {
 
 impl From<incident::Model> for IncidentJson {
     fn from(i: incident::Model) -> Self {
-        let times = KeyTimes {
-            started: i.started_at,
-            detected: i.detected_at,
-            acknowledged: i.acknowledged_at,
-            mitigated: i.mitigated_at,
-            resolved: i.resolved_at,
-        };
+        let times = i.key_times();
         IncidentJson {
             id: i.id,
             version: i.version,

@@ -25,9 +25,16 @@ pub struct CurrentUser {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// IANA zone name; times are shown and read in it.
+    pub time_zone: String,
 }
 
 impl CurrentUser {
+    /// The zone this person reads and enters times in; UTC if the stored name is unknown.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        crate::domain::time::parse_zone(&self.time_zone).unwrap_or(chrono_tz::UTC)
+    }
+
     pub fn require(&self, role: Role) -> Result<(), AppError> {
         if self.role.includes(role) {
             Ok(())
@@ -44,6 +51,7 @@ impl From<&user::Model> for CurrentUser {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             role: accounts::role_of(u),
+            time_zone: u.time_zone.clone(),
         }
     }
 }

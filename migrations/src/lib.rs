@@ -7,6 +7,7 @@ mod m20261124_000001_accounts;
 mod m20261124_000002_catalog;
 mod m20261124_000003_api_tokens;
 mod m20261124_000004_incidents;
+mod m20261124_000005_postmortems;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_catalog::Migration),
             Box::new(m20261124_000003_api_tokens::Migration),
             Box::new(m20261124_000004_incidents::Migration),
+            Box::new(m20261124_000005_postmortems::Migration),
         ]
     }
 }

@@ -177,7 +177,7 @@ async fn edits_need_the_current_version(db: Db) {
     resolved.times.resolved = Some(at(90));
     resolved.detected_by = Some(DetectionSource::Alert);
     resolved.tags = vec!["database".into(), "failover".into()];
-    let second = incidents::update(db.write(), id, 1, resolved, at(100))
+    let second = incidents::update(db.write(), id, 1, resolved, w.author, at(100))
         .await
         .unwrap();
     assert_eq!(second.incident.version, 2);
@@ -199,6 +199,7 @@ async fn edits_need_the_current_version(db: Db) {
         id,
         1,
         input(vec![w.api], 0, Severity::Sev4),
+        w.author,
         at(110),
     )
     .await;
@@ -221,6 +222,7 @@ async fn edits_need_the_current_version(db: Db) {
             424242,
             1,
             input(vec![w.api], 0, Severity::Sev4),
+            w.author,
             at(110)
         )
         .await
@@ -238,7 +240,7 @@ async fn edits_need_the_current_version(db: Db) {
     let mut itself = input(vec![w.api], 200, Severity::Sev3);
     itself.known_problem = Some(true);
     itself.repeats = vec![later.incident.id];
-    let err = incidents::update(db.write(), later.incident.id, 1, itself, at(310))
+    let err = incidents::update(db.write(), later.incident.id, 1, itself, w.author, at(310))
         .await
         .unwrap_err();
     assert_eq!(

@@ -4,48 +4,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Declares a closed set of choices with their stored name, label and a parser whose error
-/// lists the choices.
-macro_rules! choices {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => ($key:literal, $label:literal)),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The name stored in the database and used in forms and the API.
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            pub fn parse(input: &str) -> Result<$name, String> {
-                let input = input.trim();
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|c| c.key().eq_ignore_ascii_case(input))
-                    .ok_or_else(|| format!(
-                        "must be one of {}",
-                        $name::ALL.iter().map(|c| c.key()).collect::<Vec<_>>().join(", ")
-                    ))
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
-}
-
 choices!(
     /// How bad it was; SEV1 is the worst.
     Severity {

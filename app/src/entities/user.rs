@@ -17,6 +17,8 @@ pub struct Model {
     pub session_epoch: i64,
     pub created_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// IANA name of the zone this person reads and enters times in.
+    pub time_zone: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

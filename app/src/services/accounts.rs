@@ -80,6 +80,7 @@ async fn insert(
         session_epoch: Set(0),
         created_at: Set(now),
         last_login_at: Set(None),
+        time_zone: Set("UTC".to_string()),
         ..Default::default()
     }
     .insert(db)
@@ -161,6 +162,23 @@ pub async fn authenticate(
 
 /// Changes one's own password; every other session of the account ends. Returns the account
 /// with its new session epoch, which the current session takes on.
+/// Changes the zone `user_id` reads and enters times in; `zone` is a valid IANA name.
+pub async fn set_time_zone(
+    db: &DatabaseConnection,
+    user_id: i64,
+    zone: &str,
+) -> Result<(), AppError> {
+    let res = user::Entity::update_many()
+        .col_expr(user::Column::TimeZone, Expr::value(zone))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
 #[tracing::instrument(skip(db, current, new))]
 pub async fn change_own_password(
     db: &DatabaseConnection,

@@ -38,7 +38,7 @@ pub async fn teams(db: &DatabaseConnection) -> Result<Vec<team::Model>, AppError
 }
 
 /// All services by name.
-pub async fn services(db: &DatabaseConnection) -> Result<Vec<service::Model>, AppError> {
+pub async fn services(db: &impl ConnectionTrait) -> Result<Vec<service::Model>, AppError> {
     Ok(service::Entity::find()
         .order_by_asc(service::Column::Name)
         .all(db)
@@ -153,7 +153,7 @@ pub async fn update_service(
 
 /// Service names by id, for showing the services of many incidents at once.
 pub async fn service_names(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
 ) -> Result<std::collections::HashMap<i64, String>, AppError> {
     Ok(services(db)
         .await?

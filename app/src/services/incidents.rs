@@ -2,9 +2,14 @@
 //! them back, changing them only from the version the change was based on, and listing them
 //! newest first a page at a time.
 
+use crate::domain::history::{self as changes, HistoryAction, Subject};
 use crate::domain::incident::{CauseCategory, DetectionSource, KeyTimes, RunbookOutcome, Severity};
-use crate::entities::{incident, incident_repeat, incident_service, incident_tag, service};
+use crate::domain::timeline::KeyMoment;
+use crate::entities::{
+    incident, incident_repeat, incident_service, incident_tag, service, timeline_event,
+};
 use crate::error::AppError;
+use crate::services::{catalog, history};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Query;
@@ -238,17 +243,33 @@ pub async fn create(
     fill(&mut active, &input, now);
     let created = active.insert(&txn).await?;
     write_links(&txn, created.id, &input).await?;
-    txn.commit().await?;
-    tracing::info!(incident_id = created.id, "incident recorded");
-    Ok(IncidentRecord {
+    let record = IncidentRecord {
         incident: created,
         service_ids: input.service_ids,
         repeats: input.repeats,
         tags: input.tags,
-    })
+    };
+    let names = catalog::service_names(&txn).await?;
+    history::record(
+        &txn,
+        history::Entry {
+            incident_id: Some(record.incident.id),
+            subject: Subject::Incident,
+            subject_id: Some(record.incident.id),
+            action: HistoryAction::Created,
+            actor_id: author_id,
+            at: now,
+            changes: &changes::changes(&blank_fields(), &fields(&record, &names)),
+            note: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(incident_id = record.incident.id, "incident recorded");
+    Ok(record)
 }
 
-pub async fn get(db: &DatabaseConnection, id: i64) -> Result<Option<IncidentRecord>, AppError> {
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<IncidentRecord>, AppError> {
     let Some(incident) = incident::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
@@ -291,11 +312,14 @@ pub async fn update(
     id: i64,
     version: i64,
     input: IncidentInput,
+    actor_id: i64,
     now: DateTime<Utc>,
 ) -> Result<IncidentRecord, AppError> {
     let input = normalised(input);
     let txn = db.begin().await?;
+    let before = get(&txn, id).await?.ok_or(AppError::NotFound)?;
     check(&txn, &input, Some(id)).await?;
+    check_marked_times(&txn, id, &input.times).await?;
     let mut active = incident::ActiveModel {
         ..Default::default()
     };
@@ -317,8 +341,266 @@ pub async fn update(
         });
     }
     write_links(&txn, id, &input).await?;
+    let after = get(&txn, id).await?.ok_or(AppError::NotFound)?;
+    let names = catalog::service_names(&txn).await?;
+    let changed = changes::changes(&fields(&before, &names), &fields(&after, &names));
+    if !changed.is_empty() {
+        history::record(
+            &txn,
+            history::Entry {
+                incident_id: Some(id),
+                subject: Subject::Incident,
+                subject_id: Some(id),
+                action: HistoryAction::Updated,
+                actor_id,
+                at: now,
+                changes: &changed,
+                note: None,
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
-    get(db, id).await?.ok_or(AppError::NotFound)
+    Ok(after)
+}
+
+/// A key time that a timeline event marks follows that event; an edit of the incident that
+/// gives it another value is refused, naming the event to change instead.
+async fn check_marked_times(
+    db: &impl ConnectionTrait,
+    id: i64,
+    times: &KeyTimes,
+) -> Result<(), AppError> {
+    for event in marking_events(db, id).await? {
+        let Some(moment) = event
+            .marks
+            .as_deref()
+            .and_then(|m| KeyMoment::parse(m).ok())
+        else {
+            continue;
+        };
+        if moment.get(times) != Some(event.occurred_at) {
+            return Err(AppError::validation(
+                moment.field(),
+                moment.label(),
+                format!(
+                    "is set by the timeline event \"{}\"; change or unmark that event instead",
+                    excerpt(&event.body, 60)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The events of an incident that stand for one of its key times.
+pub async fn marking_events(
+    db: &impl ConnectionTrait,
+    incident_id: i64,
+) -> Result<Vec<timeline_event::Model>, AppError> {
+    Ok(timeline_event::Entity::find()
+        .filter(timeline_event::Column::IncidentId.eq(incident_id))
+        .filter(timeline_event::Column::Marks.is_not_null())
+        .all(db)
+        .await?)
+}
+
+/// The start of `text`, cut at a character boundary, with an ellipsis when cut.
+pub fn excerpt(text: &str, chars: usize) -> String {
+    let first_line = text.lines().next().unwrap_or_default();
+    if first_line.chars().count() <= chars && first_line.len() == text.trim_end().len() {
+        first_line.to_string()
+    } else {
+        let cut: String = first_line.chars().take(chars).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// Deletes an incident and everything that hangs off it; the history keeps a record of who did
+/// it, why, and what the incident was.
+#[tracing::instrument(skip(db))]
+pub async fn delete(
+    db: &DatabaseConnection,
+    id: i64,
+    reason: &str,
+    actor_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let before = get(&txn, id).await?.ok_or(AppError::NotFound)?;
+    let names = catalog::service_names(&txn).await?;
+    history::record(
+        &txn,
+        history::Entry {
+            incident_id: Some(id),
+            subject: Subject::Incident,
+            subject_id: Some(id),
+            action: HistoryAction::Deleted,
+            actor_id,
+            at: now,
+            changes: &changes::changes(&fields(&before, &names), &blank_fields()),
+            note: Some(reason),
+        },
+    )
+    .await?;
+    incident::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    tracing::warn!(incident_id = id, actor_id, "incident deleted");
+    Ok(())
+}
+
+type Described = Vec<(&'static str, &'static str, String)>;
+
+fn time_text(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default()
+}
+
+fn yes_no(v: Option<bool>) -> String {
+    match v {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
+    }
+}
+
+fn stored_label<T: Copy>(
+    text: &Option<String>,
+    parse: fn(&str) -> Result<T, String>,
+    label: fn(T) -> &'static str,
+) -> String {
+    text.as_deref()
+        .and_then(|t| parse(t).ok())
+        .map(label)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The incident's fields as the history shows them, in form order.
+fn fields(record: &IncidentRecord, names: &std::collections::HashMap<i64, String>) -> Described {
+    let i = &record.incident;
+    let list = |ids: &[i64], show: &dyn Fn(i64) -> String| {
+        ids.iter()
+            .map(|&id| show(id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    vec![
+        ("title", "Title", i.title.clone()),
+        ("summary", "Summary", i.summary.clone()),
+        (
+            "severity",
+            "Severity",
+            stored_label(&Some(i.severity.clone()), Severity::parse, Severity::label),
+        ),
+        (
+            "services",
+            "Affected services",
+            list(&record.service_ids, &|id| {
+                names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
+            }),
+        ),
+        (
+            "customer_impact",
+            "Customer impact",
+            yes_no(Some(i.customer_impact)),
+        ),
+        (
+            "impact_description",
+            "Impact description",
+            i.impact_description.clone(),
+        ),
+        (
+            "started_at",
+            "Impact started",
+            time_text(Some(i.started_at)),
+        ),
+        ("detected_at", "Detected", time_text(i.detected_at)),
+        (
+            "acknowledged_at",
+            "Acknowledged",
+            time_text(i.acknowledged_at),
+        ),
+        ("mitigated_at", "Mitigated", time_text(i.mitigated_at)),
+        ("resolved_at", "Resolved", time_text(i.resolved_at)),
+        (
+            "detected_by",
+            "Detected by",
+            stored_label(
+                &i.detected_by,
+                DetectionSource::parse,
+                DetectionSource::label,
+            ),
+        ),
+        (
+            "monitoring_should_have_caught",
+            "Should monitoring have caught it",
+            yes_no(i.monitoring_should_have_caught),
+        ),
+        ("known_problem", "Known problem", yes_no(i.known_problem)),
+        (
+            "repeats",
+            "Repeats",
+            list(&record.repeats, &|id| format!("#{id}")),
+        ),
+        (
+            "runbook_outcome",
+            "Runbook",
+            stored_label(
+                &i.runbook_outcome,
+                RunbookOutcome::parse,
+                RunbookOutcome::label,
+            ),
+        ),
+        (
+            "cause_category",
+            "Cause",
+            stored_label(
+                &i.cause_category,
+                CauseCategory::parse,
+                CauseCategory::label,
+            ),
+        ),
+        ("tags", "Tags", record.tags.join(", ")),
+    ]
+}
+
+/// The same fields with nothing in them: what a creation starts from and a deletion ends in.
+fn blank_fields() -> Described {
+    let blank = IncidentRecord {
+        incident: incident::Model {
+            id: 0,
+            title: String::new(),
+            summary: String::new(),
+            severity: String::new(),
+            customer_impact: false,
+            impact_description: String::new(),
+            started_at: DateTime::<Utc>::MIN_UTC,
+            detected_at: None,
+            acknowledged_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            detected_by: None,
+            monitoring_should_have_caught: None,
+            known_problem: None,
+            runbook_outcome: None,
+            cause_category: None,
+            version: 0,
+            created_by: 0,
+            created_at: DateTime::<Utc>::MIN_UTC,
+            updated_at: DateTime::<Utc>::MIN_UTC,
+        },
+        service_ids: Vec::new(),
+        repeats: Vec::new(),
+        tags: Vec::new(),
+    };
+    let mut described = fields(&blank, &Default::default());
+    for field in &mut described {
+        if matches!(field.0, "started_at" | "customer_impact") {
+            field.2 = String::new();
+        }
+    }
+    described
 }
 
 /// One page of incidents, newest start first, after `after`.

@@ -3,7 +3,10 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod catalog;
+pub mod history;
 pub mod incidents;
 pub mod login_throttle;
 pub mod markdown;
 pub mod passwords;
+pub mod postmortems;
+pub mod timeline;

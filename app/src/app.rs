@@ -2,13 +2,17 @@
 
 use crate::pages::{
     account::AccountPage,
+    admin_template::AdminTemplatePage,
     admin_users::AdminUsersPage,
     catalog::CatalogPage,
     home::HomePage,
+    incident_form::{EditIncidentPage, NewIncidentPage},
+    incident_history::IncidentHistoryPage,
     incidents::{IncidentPage, IncidentsPage},
     layout::SignedInLayout,
     login::LoginPage,
     not_found::NotFound,
+    postmortem::PostmortemPage,
     setup::SetupPage,
 };
 use leptos::prelude::*;
@@ -63,8 +67,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("catalog") view=CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("incidents/new") view=NewIncidentPage ssr=SsrMode::Async />
                     <Route path=path!("incidents/:id") view=IncidentPage ssr=SsrMode::Async />
+                    <Route path=path!("incidents/:id/edit") view=EditIncidentPage ssr=SsrMode::Async />
+                    <Route path=path!("incidents/:id/postmortem") view=PostmortemPage ssr=SsrMode::Async />
+                    <Route path=path!("incidents/:id/history") view=IncidentHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/template") view=AdminTemplatePage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

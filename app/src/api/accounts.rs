@@ -23,6 +23,7 @@ pub struct Me {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    pub time_zone: String,
 }
 
 /// One account as the admin page lists it.
@@ -107,6 +108,7 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
                 username: u.username,
                 display_name: u.display_name,
                 role: u.role,
+                time_zone: u.time_zone,
             }))
         }
         .await,
@@ -228,6 +230,38 @@ pub async fn change_password(
             .await?;
             auth::adopt_epoch(&auth::session().await?, &user).await?;
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// The zone names a person can pick from.
+#[server(endpoint = "time_zones")]
+pub async fn time_zones() -> Result<Vec<String>, AppError> {
+    auth::respond(
+        async {
+            auth::require(Role::Viewer).await?;
+            Ok(crate::domain::time::zone_names()
+                .map(str::to_string)
+                .collect())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "set_time_zone")]
+pub async fn set_time_zone(time_zone: String) -> Result<String, AppError> {
+    auth::respond(
+        async {
+            let me = auth::require(Role::Viewer).await?;
+            let zone = AppError::check(
+                "time_zone",
+                "Time zone",
+                crate::domain::time::parse_zone(&time_zone),
+            )?;
+            let state = auth::state()?;
+            accounts::set_time_zone(state.db.write(), me.id, zone.name()).await?;
+            Ok(zone.name().to_string())
         }
         .await,
     )

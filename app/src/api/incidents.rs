@@ -1,8 +1,11 @@
-//! Reading incidents for the pages: the newest-first list and one incident.
+//! Incidents for the pages: the newest-first list, one incident, the form that records or
+//! changes one, and deleting one.
 
 use crate::domain::incident::{CauseCategory, DetectionSource, RunbookOutcome, Severity};
+use crate::domain::postmortem::PostmortemStatus;
+use crate::domain::time::ShownTime;
+use crate::domain::timeline::KeyMoment;
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -10,8 +13,13 @@ use serde::{Deserialize, Serialize};
 use crate::{
     auth,
     domain::Role,
-    services::{catalog, incidents},
+    domain::account::required_line,
+    domain::incident::{KeyTimes, parse_tags},
+    domain::time::{parse_local, parse_local_optional, show},
+    services::{catalog, incidents, postmortems},
 };
+#[cfg(feature = "ssr")]
+use chrono::{DateTime, Utc};
 
 pub const INCIDENTS_PER_PAGE: u64 = 25;
 
@@ -21,7 +29,7 @@ pub struct IncidentSummary {
     pub title: String,
     pub severity: Severity,
     pub services: Vec<String>,
-    pub started_at: DateTime<Utc>,
+    pub started: ShownTime,
     pub resolved: bool,
     pub time_to_resolve: Option<i64>,
 }
@@ -43,7 +51,24 @@ pub struct IncidentDetail {
     pub services: Vec<String>,
     pub customer_impact: bool,
     pub impact_description: String,
-    pub times: crate::domain::incident::KeyTimes,
+    pub started: ShownTime,
+    pub detected: Option<ShownTime>,
+    pub acknowledged: Option<ShownTime>,
+    pub mitigated: Option<ShownTime>,
+    pub resolved: Option<ShownTime>,
+    /// Time to detect, mitigate and resolve, in seconds.
+    pub ttd: Option<i64>,
+    pub ttm: Option<i64>,
+    pub ttr: Option<i64>,
+    /// The key times a timeline event sets.
+    pub marked: Vec<KeyMoment>,
+    /// The zone the times are shown in.
+    pub time_zone: String,
+    pub postmortem_status: PostmortemStatus,
+    /// Blameless-language warnings in the saved postmortem.
+    pub lint_warnings: i32,
+    pub can_edit: bool,
+    pub can_delete: bool,
     pub detected_by: Option<DetectionSource>,
     pub monitoring_should_have_caught: Option<bool>,
     pub known_problem: Option<bool>,
@@ -66,7 +91,8 @@ pub async fn list_incidents(
 ) -> Result<IncidentList, AppError> {
     auth::respond(
         async {
-            auth::require(Role::Viewer).await?;
+            let me = auth::require(Role::Viewer).await?;
+            let zone = me.zone();
             let db = auth::state()?.db;
             let severity = severity.filter(|s| !s.is_empty());
             let filter = incidents::IncidentFilter {
@@ -107,7 +133,7 @@ pub async fn list_incidents(
                         id: i.id,
                         title: i.title,
                         severity: Severity::parse(&i.severity).unwrap_or(Severity::Sev4),
-                        started_at: i.started_at,
+                        started: show(i.started_at, zone),
                         resolved: i.resolved_at.is_some(),
                     })
                     .collect(),
@@ -122,14 +148,37 @@ pub async fn list_incidents(
 pub async fn load_incident(id: i64) -> Result<IncidentDetail, AppError> {
     auth::respond(
         async {
-            auth::require(Role::Viewer).await?;
+            let me = auth::require(Role::Viewer).await?;
             let db = auth::state()?.db;
             let record = incidents::get(db.read(), id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let names = catalog::service_names(db.read()).await?;
+            let postmortem = postmortems::get(db.read(), id).await?;
+            let marked = incidents::marking_events(db.read(), id)
+                .await?
+                .into_iter()
+                .filter_map(|e| e.marks.as_deref().and_then(|m| KeyMoment::parse(m).ok()))
+                .collect();
             let i = &record.incident;
+            let zone = me.zone();
+            let times = i.key_times();
+            let shown = |t: Option<DateTime<Utc>>| t.map(|t| show(t, zone));
             Ok(IncidentDetail {
+                started: show(times.started, zone),
+                detected: shown(times.detected),
+                acknowledged: shown(times.acknowledged),
+                mitigated: shown(times.mitigated),
+                resolved: shown(times.resolved),
+                ttd: times.ttd(),
+                ttm: times.ttm(),
+                ttr: times.ttr(),
+                marked,
+                time_zone: zone.name().to_string(),
+                postmortem_status: postmortem.status,
+                lint_warnings: postmortem.lint_warnings,
+                can_edit: me.role.includes(Role::Engineer),
+                can_delete: me.role.includes(Role::Admin),
                 id: i.id,
                 version: i.version,
                 title: i.title.clone(),
@@ -142,7 +191,6 @@ pub async fn load_incident(id: i64) -> Result<IncidentDetail, AppError> {
                     .collect(),
                 customer_impact: i.customer_impact,
                 impact_description: i.impact_description.clone(),
-                times: i.key_times(),
                 detected_by: stored(&i.detected_by, DetectionSource::parse),
                 monitoring_should_have_caught: i.monitoring_should_have_caught,
                 known_problem: i.known_problem,
@@ -151,6 +199,371 @@ pub async fn load_incident(id: i64) -> Result<IncidentDetail, AppError> {
                 cause_category: stored(&i.cause_category, CauseCategory::parse),
                 tags: record.tags.clone(),
             })
+        }
+        .await,
+    )
+}
+
+/// What the incident form's fields hold, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentFormValues {
+    pub title: String,
+    pub summary: String,
+    pub severity: String,
+    pub services: Vec<String>,
+    pub customer_impact: bool,
+    pub impact_description: String,
+    pub started_at: String,
+    pub detected_at: String,
+    pub acknowledged_at: String,
+    pub mitigated_at: String,
+    pub resolved_at: String,
+    pub detected_by: String,
+    /// "yes", "no" or "".
+    pub monitoring_should_have_caught: String,
+    /// "known", "new" or "".
+    pub known_problem: String,
+    /// Incident numbers, comma-separated.
+    pub repeats: String,
+    pub runbook_outcome: String,
+    pub cause_category: String,
+    pub tags: String,
+}
+
+/// A service as the form offers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceChoice {
+    pub id: i64,
+    pub name: String,
+    pub team: String,
+}
+
+/// Everything the incident form needs: the values to start from and the choices.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentForm {
+    /// `None` when recording a new incident.
+    pub id: Option<i64>,
+    pub version: i64,
+    pub values: IncidentFormValues,
+    pub services: Vec<ServiceChoice>,
+    /// Key times a timeline event sets, with that event's text: shown, not editable here.
+    pub marked: Vec<(KeyMoment, String)>,
+    pub time_zone: String,
+}
+
+#[cfg(feature = "ssr")]
+fn form_values(record: &incidents::IncidentRecord, zone: chrono_tz::Tz) -> IncidentFormValues {
+    let i = &record.incident;
+    let input = |t: Option<DateTime<Utc>>| t.map(|t| show(t, zone).input).unwrap_or_default();
+    let yes_no = |v: Option<bool>, yes: &str, no: &str| match v {
+        Some(true) => yes.to_string(),
+        Some(false) => no.to_string(),
+        None => String::new(),
+    };
+    IncidentFormValues {
+        title: i.title.clone(),
+        summary: i.summary.clone(),
+        severity: i.severity.clone(),
+        services: record.service_ids.iter().map(i64::to_string).collect(),
+        customer_impact: i.customer_impact,
+        impact_description: i.impact_description.clone(),
+        started_at: input(Some(i.started_at)),
+        detected_at: input(i.detected_at),
+        acknowledged_at: input(i.acknowledged_at),
+        mitigated_at: input(i.mitigated_at),
+        resolved_at: input(i.resolved_at),
+        detected_by: i.detected_by.clone().unwrap_or_default(),
+        monitoring_should_have_caught: yes_no(i.monitoring_should_have_caught, "yes", "no"),
+        known_problem: yes_no(i.known_problem, "known", "new"),
+        repeats: record
+            .repeats
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        runbook_outcome: i.runbook_outcome.clone().unwrap_or_default(),
+        cause_category: i.cause_category.clone().unwrap_or_default(),
+        tags: record.tags.join(", "),
+    }
+}
+
+/// An optional choice: empty means not set.
+#[cfg(feature = "ssr")]
+fn choice<T>(
+    field: &str,
+    label: &str,
+    text: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Ok(None)
+    } else {
+        AppError::check(field, label, parse(text)).map(Some)
+    }
+}
+
+/// The form's values read in `zone`, each complaint naming its field.
+#[cfg(feature = "ssr")]
+fn parse_form(
+    v: &IncidentFormValues,
+    zone: chrono_tz::Tz,
+) -> Result<incidents::IncidentInput, AppError> {
+    let time = |field: &str, label: &str, text: &str| {
+        AppError::check(field, label, parse_local_optional(text, zone))
+    };
+    let tri = |field: &str, label: &str, text: &str, yes: &str, no: &str| match text.trim() {
+        "" => Ok(None),
+        t if t == yes => Ok(Some(true)),
+        t if t == no => Ok(Some(false)),
+        _ => Err(AppError::validation(
+            field,
+            label,
+            format!("must be {yes} or {no}"),
+        )),
+    };
+    let services = v
+        .services
+        .iter()
+        .map(|s| s.trim().parse::<i64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            AppError::validation(
+                "services",
+                "Affected services",
+                "include one that does not exist",
+            )
+        })?;
+    let repeats = v
+        .repeats
+        .split(',')
+        .map(|r| r.trim().trim_start_matches('#'))
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.parse::<i64>().map_err(|_| {
+                AppError::validation(
+                    "repeats",
+                    "Repeated incidents",
+                    format!("\"{r}\" is not an incident number; write numbers like 12, 15"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let detected_by: Option<DetectionSource> = choice(
+        "detected_by",
+        "Detected by",
+        &v.detected_by,
+        DetectionSource::parse,
+    )?;
+    Ok(incidents::IncidentInput {
+        title: AppError::check("title", "Title", required_line(&v.title, 200))?,
+        summary: v.summary.trim().to_string(),
+        severity: if v.severity.trim().is_empty() {
+            return Err(AppError::validation(
+                "severity",
+                "Severity",
+                "must be chosen",
+            ));
+        } else {
+            AppError::check("severity", "Severity", Severity::parse(&v.severity))?
+        },
+        service_ids: services,
+        customer_impact: v.customer_impact,
+        impact_description: v.impact_description.trim().to_string(),
+        times: KeyTimes {
+            started: if v.started_at.trim().is_empty() {
+                return Err(AppError::validation(
+                    "started_at",
+                    "Impact started",
+                    "must be given",
+                ));
+            } else {
+                AppError::check(
+                    "started_at",
+                    "Impact started",
+                    parse_local(&v.started_at, zone),
+                )?
+            },
+            detected: time("detected_at", "Detected", &v.detected_at)?,
+            acknowledged: time("acknowledged_at", "Acknowledged", &v.acknowledged_at)?,
+            mitigated: time("mitigated_at", "Mitigated", &v.mitigated_at)?,
+            resolved: time("resolved_at", "Resolved", &v.resolved_at)?,
+        },
+        detected_by,
+        monitoring_should_have_caught: if detected_by == Some(DetectionSource::Alert) {
+            None
+        } else {
+            tri(
+                "monitoring_should_have_caught",
+                "Should monitoring have caught it",
+                &v.monitoring_should_have_caught,
+                "yes",
+                "no",
+            )?
+        },
+        known_problem: tri(
+            "known_problem",
+            "Known problem",
+            &v.known_problem,
+            "known",
+            "new",
+        )?,
+        repeats,
+        runbook_outcome: choice(
+            "runbook_outcome",
+            "Runbook",
+            &v.runbook_outcome,
+            RunbookOutcome::parse,
+        )?,
+        cause_category: choice(
+            "cause_category",
+            "Cause",
+            &v.cause_category,
+            CauseCategory::parse,
+        )?,
+        tags: AppError::check("tags", "Tags", parse_tags(&v.tags))?,
+    })
+}
+
+/// The form for a new incident (`id` empty) or for changing one.
+#[server(endpoint = "incident_form")]
+pub async fn load_incident_form(id: Option<i64>) -> Result<IncidentForm, AppError> {
+    auth::respond(
+        async {
+            let me = auth::require(Role::Engineer).await?;
+            let db = auth::state()?.db;
+            let zone = me.zone();
+            let teams: std::collections::HashMap<i64, String> = catalog::teams(db.read())
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect();
+            let services = catalog::services(db.read())
+                .await?
+                .into_iter()
+                .map(|s| ServiceChoice {
+                    team: teams.get(&s.team_id).cloned().unwrap_or_default(),
+                    id: s.id,
+                    name: s.name,
+                })
+                .collect();
+            let (values, version, marked) = match id {
+                None => (IncidentFormValues::default(), 0, Vec::new()),
+                Some(id) => {
+                    let record = incidents::get(db.read(), id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    let marked = incidents::marking_events(db.read(), id)
+                        .await?
+                        .into_iter()
+                        .filter_map(|e| {
+                            let moment = KeyMoment::parse(e.marks.as_deref()?).ok()?;
+                            Some((moment, incidents::excerpt(&e.body, 60)))
+                        })
+                        .collect();
+                    (form_values(&record, zone), record.incident.version, marked)
+                }
+            };
+            Ok(IncidentForm {
+                id,
+                version,
+                values,
+                services,
+                marked,
+                time_zone: zone.name().to_string(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Records a new incident (`id` empty) or changes one from `version`; goes to its page.
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "save_incident")]
+pub async fn save_incident(
+    id: String,
+    version: String,
+    title: String,
+    #[server(default)] summary: String,
+    #[server(default)] severity: String,
+    #[server(default)] services: Vec<String>,
+    #[server(default)] customer_impact: Option<String>,
+    #[server(default)] impact_description: String,
+    #[server(default)] started_at: String,
+    #[server(default)] detected_at: String,
+    #[server(default)] acknowledged_at: String,
+    #[server(default)] mitigated_at: String,
+    #[server(default)] resolved_at: String,
+    #[server(default)] detected_by: String,
+    #[server(default)] monitoring_should_have_caught: String,
+    #[server(default)] known_problem: String,
+    #[server(default)] repeats: String,
+    #[server(default)] runbook_outcome: String,
+    #[server(default)] cause_category: String,
+    #[server(default)] tags: String,
+) -> Result<i64, AppError> {
+    auth::respond(
+        async {
+            let me = auth::require(Role::Engineer).await?;
+            let values = IncidentFormValues {
+                title,
+                summary,
+                severity,
+                services,
+                customer_impact: customer_impact.is_some_and(|v| !v.is_empty()),
+                impact_description,
+                started_at,
+                detected_at,
+                acknowledged_at,
+                mitigated_at,
+                resolved_at,
+                detected_by,
+                monitoring_should_have_caught,
+                known_problem,
+                repeats,
+                runbook_outcome,
+                cause_category,
+                tags,
+            };
+            let input = parse_form(&values, me.zone())?;
+            let state = auth::state()?;
+            let now = state.clock.now();
+            let saved = match id.trim() {
+                "" => incidents::create(state.db.write(), input, me.id, now).await?,
+                id => {
+                    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+                    let version = version.trim().parse::<i64>().map_err(|_| {
+                        AppError::validation("version", "Version", "is missing; reload the page")
+                    })?;
+                    incidents::update(state.db.write(), id, version, input, me.id, now).await?
+                }
+            };
+            let id = saved.incident.id;
+            leptos_axum::redirect(&format!("/incidents/{id}"));
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// Deletes an incident for good; admins only, with a reason for the audit record.
+#[server(endpoint = "delete_incident")]
+pub async fn delete_incident(id: i64, confirm: String, reason: String) -> Result<(), AppError> {
+    auth::respond(
+        async {
+            let me = auth::require(Role::Admin).await?;
+            if confirm.trim() != id.to_string() {
+                return Err(AppError::validation(
+                    "confirm",
+                    "Confirmation",
+                    format!("must be the incident number, {id}"),
+                ));
+            }
+            let reason = AppError::check("reason", "Reason", required_line(&reason, 500))?;
+            let state = auth::state()?;
+            incidents::delete(state.db.write(), id, &reason, me.id, state.clock.now()).await?;
+            leptos_axum::redirect("/incidents");
+            Ok(())
         }
         .await,
     )

@@ -3,5 +3,8 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod history;
 pub mod incidents;
+pub mod postmortems;
+pub mod timeline;
 pub mod tokens;

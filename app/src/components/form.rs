@@ -57,6 +57,29 @@ pub fn kept_input<S: ServerFn>(field: &str) -> Option<String> {
     })
 }
 
+/// Every value typed into `field` (a group of checkboxes) when the form for `S` was last refused.
+pub fn kept_inputs<S: ServerFn>(field: &str) -> Option<Vec<String>> {
+    let query = use_query_map();
+    query.with_untracked(|q| {
+        if q.get_str("__path") != Some(S::PATH) {
+            return None;
+        }
+        let typed = parse_form(q.get_str(KEPT_INPUT_PARAM)?);
+        Some(
+            typed
+                .into_iter()
+                .filter(|(name, _)| name == field)
+                .map(|(_, value)| value)
+                .collect(),
+        )
+    })
+}
+
+/// What was typed into `field` when the form for `S` was last refused, or else `value`.
+pub fn kept_or<S: ServerFn>(field: &str, value: &str) -> String {
+    kept_input::<S>(field).unwrap_or_else(|| value.to_string())
+}
+
 /// The action's last result, if it succeeded.
 pub fn succeeded<S>(action: ServerAction<S>) -> Signal<Option<S::Output>>
 where
@@ -84,8 +107,8 @@ pub fn Field(
     #[prop(optional)] autofocus: bool,
     #[prop(into)] error: Signal<Option<String>>,
     /// Distinguishes the ids of two forms on one page that share a field name.
-    #[prop(optional)]
-    form: Option<&'static str>,
+    #[prop(optional, into)]
+    form: Option<String>,
 ) -> impl IntoView {
     let id = match form {
         Some(form) => format!("{form}-{name}"),
@@ -154,5 +177,15 @@ pub fn NewPasswordFields(
             hint=format!("At least {} characters.", NewPassword::MIN_CHARS) error />
         <Field label=confirm_label name=confirm_name kind="password" autocomplete="new-password"
             required=true error=confirm_error />
+    }
+}
+
+/// The error line under a field that is not a plain input (a select, a group of choices).
+#[component]
+pub fn FieldError(#[prop(into)] error: Signal<Option<String>>, id: String) -> impl IntoView {
+    move || {
+        error.get().map(|message| {
+            view! { <p class="field-error" id=id.clone() role="alert">{message}</p> }
+        })
     }
 }

@@ -67,6 +67,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                 {is_admin.then(|| view! {
                     <p class="nav-heading">"Admin"</p>
                     <NavLink href="/admin/users" label="Users" />
+                    <NavLink href="/admin/template" label="Postmortem template" />
                 })}
             </nav>
             <main class="content" id="main">{children()}</main>

@@ -1,20 +1,24 @@
-//! The incident list and one incident's page. Times are shown in UTC for now.
+//! The incident list and one incident's page with its timeline. Times are in the viewer's zone.
 
-use crate::api::incidents::{IncidentDetail, IncidentSummary, list_incidents, load_incident};
+use crate::api::incidents::{
+    DeleteIncident, IncidentDetail, IncidentSummary, list_incidents, load_incident,
+};
+use crate::api::timeline::{
+    AddTimelineEvent, DeleteTimelineEvent, Timeline, TimelineEventDto, UpdateTimelineEvent,
+    load_timeline,
+};
+use crate::components::form::{Field, FieldError, FormError, field_error, form_error, kept_or};
 use crate::components::notice::ErrorNotice;
-use crate::domain::incident::{Severity, human_duration};
+use crate::domain::incident::{DetectionSource, Severity, human_duration};
 use crate::domain::links::urlencode;
+use crate::domain::time::ShownTime;
+use crate::domain::timeline::{EventKind, KeyMoment};
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-fn utc(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-fn severity_badge(severity: Severity) -> impl IntoView {
+pub fn severity_badge(severity: Severity) -> impl IntoView {
     view! { <span class=format!("badge sev {}", severity.key()) title=severity.description()>{severity.label()}</span> }
 }
 
@@ -31,6 +35,7 @@ pub fn IncidentsPage() -> impl IntoView {
         <header class="page-header">
             <h1>"Incidents"</h1>
             <p class="lede">"Newest first. Scripts record them through the JSON API."</p>
+            <p><a class="button primary" href="/incidents/new">"Record an incident"</a></p>
         </header>
         <form method="get" action="/incidents" class="filters">
             <label for="filter-severity">"Severity"</label>
@@ -95,17 +100,41 @@ fn IncidentRow(incident: IncidentSummary) -> impl IntoView {
             <td>{severity_badge(incident.severity)}</td>
             <td><a href=format!("/incidents/{}", incident.id)>{incident.title}</a></td>
             <td>{incident.services.join(", ")}</td>
-            <td>{utc(incident.started_at)}</td>
+            <td>{incident.started.text}</td>
             <td class:muted=!incident.resolved>{resolved_in}</td>
         </tr>
     }
 }
 
+/// The incident id from the route.
+pub fn incident_id() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())))
+}
+
+/// The tabs of an incident's pages.
+#[component]
+pub fn IncidentTabs(id: i64, current: &'static str) -> impl IntoView {
+    let tab = move |href: String, name: &'static str, label: &'static str| {
+        view! {
+            <a href=href class="tab" class:current=current == name
+                aria-current=(current == name).then_some("page")>{label}</a>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Incident">
+            {tab(format!("/incidents/{id}"), "overview", "Overview and timeline")}
+            {tab(format!("/incidents/{id}/postmortem"), "postmortem", "Postmortem")}
+            {tab(format!("/incidents/{id}/history"), "history", "History")}
+        </nav>
+    }
+}
+
 #[component]
 pub fn IncidentPage() -> impl IntoView {
-    let params = use_params_map();
+    let id = incident_id();
     let incident = Resource::new(
-        move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())),
+        move || id.get(),
         |id| async move {
             match id {
                 Some(id) => load_incident(id).await,
@@ -133,12 +162,14 @@ fn yes_no(value: Option<bool>) -> &'static str {
     }
 }
 
+fn shown(time: &Option<ShownTime>) -> String {
+    time.as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_else(|| "—".into())
+}
+
 #[component]
 fn IncidentView(incident: IncidentDetail) -> impl IntoView {
-    let t = incident.times;
-    let time_row = |label: &'static str, time: Option<DateTime<Utc>>| {
-        view! { <dt>{label}</dt><dd>{time.map(utc).unwrap_or_else(|| "—".into())}</dd> }
-    };
     let duration = |label: &'static str, seconds: Option<i64>| {
         view! {
             <div class="figure">
@@ -147,27 +178,49 @@ fn IncidentView(incident: IncidentDetail) -> impl IntoView {
             </div>
         }
     };
+    let marked = incident.marked.clone();
+    let time_row = move |label: &'static str, moment: Option<KeyMoment>, time: String| {
+        let from_timeline = moment.is_some_and(|m| marked.contains(&m));
+        view! {
+            <dt>{label}</dt>
+            <dd>{time}{from_timeline.then(|| view! { <span class="badge subtle" title="Set by a timeline event">"timeline"</span> })}</dd>
+        }
+    };
+    let id = incident.id;
+    let lint = incident.lint_warnings;
     view! {
         <Title text=incident.title.clone() />
         <header class="page-header">
-            <p>{severity_badge(incident.severity)} " " <span class="muted">{format!("#{}", incident.id)}</span></p>
+            <p>{severity_badge(incident.severity)} " " <span class="muted">{format!("#{}", incident.id)}</span>
+                " " <span class="badge status">{format!("Postmortem: {}", incident.postmortem_status.label())}</span>
+                {(lint > 0).then(|| view! {
+                    " " <a class="badge warning" href=format!("/incidents/{id}/postmortem")>
+                        {format!("{lint} blameless-language warning{}", if lint == 1 { "" } else { "s" })}
+                    </a>
+                })}
+            </p>
             <h1>{incident.title.clone()}</h1>
             <p class="lede">{incident.summary.clone()}</p>
+            {incident.can_edit.then(|| view! {
+                <p><a class="button" href=format!("/incidents/{id}/edit")>"Change incident"</a></p>
+            })}
         </header>
+        <IncidentTabs id current="overview" />
         <section class="figures" aria-label="Durations">
-            {duration("Time to detect", t.ttd())}
-            {duration("Time to mitigate", t.ttm())}
-            {duration("Time to resolve", t.ttr())}
+            {duration("Time to detect", incident.ttd)}
+            {duration("Time to mitigate", incident.ttm)}
+            {duration("Time to resolve", incident.ttr)}
         </section>
         <div class="columns">
             <section class="panel">
                 <h2>"Key times"</h2>
+                <p class="hint">{format!("In {}.", incident.time_zone)}</p>
                 <dl class="facts">
-                    {time_row("Impact started", Some(t.started))}
-                    {time_row("Detected", t.detected)}
-                    {time_row("Acknowledged", t.acknowledged)}
-                    {time_row("Mitigated", t.mitigated)}
-                    {time_row("Resolved", t.resolved)}
+                    {time_row("Impact started", None, incident.started.text.clone())}
+                    {time_row("Detected", Some(KeyMoment::Detected), shown(&incident.detected))}
+                    {time_row("Acknowledged", None, shown(&incident.acknowledged))}
+                    {time_row("Mitigated", Some(KeyMoment::Mitigated), shown(&incident.mitigated))}
+                    {time_row("Resolved", Some(KeyMoment::Resolved), shown(&incident.resolved))}
                 </dl>
             </section>
             <section class="panel">
@@ -175,12 +228,12 @@ fn IncidentView(incident: IncidentDetail) -> impl IntoView {
                 <dl class="facts">
                     <dt>"Services"</dt><dd>{incident.services.join(", ")}</dd>
                     <dt>"Customer impact"</dt>
-                    <dd>{if incident.customer_impact { incident.impact_description.clone() } else { "None".to_string() }}</dd>
+                    <dd>{if incident.customer_impact { format!("Yes. {}", incident.impact_description) } else { "None".to_string() }}</dd>
                     <dt>"Detected by"</dt><dd>{incident.detected_by.map_or("Not set", |d| d.label())}</dd>
-                    {incident.detected_by.filter(|d| *d != crate::domain::incident::DetectionSource::Alert).map(|_| view! {
+                    {incident.detected_by.filter(|d| *d != DetectionSource::Alert).map(|_| view! {
                         <dt>"Should monitoring have caught it?"</dt><dd>{yes_no(incident.monitoring_should_have_caught)}</dd>
                     })}
-                    <dt>"Known problem"</dt><dd>{yes_no(incident.known_problem)}</dd>
+                    <dt>"Known problem"</dt><dd>{match incident.known_problem { Some(true) => "Known problem", Some(false) => "New", None => "Not set" }}</dd>
                     {(!incident.repeats.is_empty()).then(|| view! {
                         <dt>"Repeats"</dt>
                         <dd>{incident.repeats.iter().map(|id| view! { <a href=format!("/incidents/{id}")>{format!("#{id}")}</a> " " }).collect_view()}</dd>
@@ -191,5 +244,230 @@ fn IncidentView(incident: IncidentDetail) -> impl IntoView {
                 </dl>
             </section>
         </div>
+        <TimelineSection incident_id=id />
+        {incident.can_delete.then(|| view! { <DeleteIncidentForm id /> })}
+    }
+}
+
+#[component]
+fn DeleteIncidentForm(id: i64) -> impl IntoView {
+    let action = ServerAction::<DeleteIncident>::new();
+    view! {
+        <details class="panel danger">
+            <summary>"Delete this incident"</summary>
+            <p>"This removes the incident, its timeline and its postmortem for good. The history keeps a record of who deleted it and why."</p>
+            <ActionForm action>
+                <input type="hidden" name="id" value=id.to_string() />
+                <FormError error=form_error(action, &["confirm", "reason"]) />
+                <Field form="delete" label=format!("Type {id} to confirm") name="confirm" required=true
+                    error=field_error(action, "confirm") />
+                <Field form="delete" label="Reason" name="reason" required=true value=Some(kept_or::<DeleteIncident>("reason", ""))
+                    error=field_error(action, "reason") />
+                <button type="submit" class="button danger">"Delete incident"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn TimelineSection(incident_id: i64) -> impl IntoView {
+    let add = ServerAction::<AddTimelineEvent>::new();
+    let update = ServerAction::<UpdateTimelineEvent>::new();
+    let delete = ServerAction::<DeleteTimelineEvent>::new();
+    let timeline = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                update.version().get(),
+                delete.version().get(),
+            )
+        },
+        move |_| load_timeline(incident_id),
+    );
+    view! {
+        <section class="panel timeline" aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">"Timeline"</h2>
+            <FormError error=form_error(delete, &[]) />
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match timeline.await {
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Ok(timeline) => view! { <TimelineView incident_id timeline add update delete /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn TimelineView(
+    incident_id: i64,
+    timeline: Timeline,
+    add: ServerAction<AddTimelineEvent>,
+    update: ServerAction<UpdateTimelineEvent>,
+    delete: ServerAction<DeleteTimelineEvent>,
+) -> impl IntoView {
+    let can_edit = timeline.can_edit;
+    let empty = timeline.events.is_empty();
+    let now_input = timeline.now_input.clone();
+    view! {
+        {empty.then(|| view! { <p class="empty">"Nothing on the timeline yet."</p> })}
+        <ol class="events">
+            {timeline.events.into_iter().map(|event| view! {
+                <TimelineEventItem event can_edit update delete />
+            }).collect_view()}
+        </ol>
+        {can_edit.then(|| view! {
+            <h3>"Add an event"</h3>
+            <p class="hint">{format!("Times in {}. Enter adds the event; Shift+Enter starts a new line.", timeline.time_zone)}</p>
+            <AddEventForm incident_id action=add now_input />
+        })}
+    }
+}
+
+/// The marks choice: which key time, if any, this event sets.
+fn marks_select(form: String, chosen: Option<KeyMoment>) -> impl IntoView {
+    let id = format!("{form}-marks");
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Marks the moment of"</label>
+            <select id=id name="marks">
+                <option value="" selected=chosen.is_none()>"Nothing"</option>
+                {KeyMoment::ALL.iter().map(|&m| view! {
+                    <option value=m.key() selected=chosen == Some(m)>{format!("{} (sets the incident's time)", m.label())}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Submits the form on Enter in the text box (Shift+Enter keeps a new line).
+fn submit_on_enter(ev: leptos::ev::KeyboardEvent) {
+    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+        ev.prevent_default();
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlTextAreaElement>().ok())
+            .and_then(|t| t.form())
+        {
+            let _ = form.request_submit();
+        }
+    }
+}
+
+/// The fields of the event form, filled from `event` when changing one.
+fn event_fields(
+    form: String,
+    event: Option<TimelineEventDto>,
+    now_input: String,
+    time_error: Signal<Option<String>>,
+    body_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let kind = event.as_ref().map_or(EventKind::Action, |e| e.kind);
+    let marks = event.as_ref().and_then(|e| e.marks);
+    let body = event.as_ref().map(|e| e.body.clone()).unwrap_or_default();
+    let time = event.map_or(now_input, |e| e.occurred.input);
+    let kind_id = format!("{form}-kind");
+    let body_id = format!("{form}-body");
+    view! {
+        <div class="event-form-row">
+            <Field form=form.clone() label="Time" name="occurred_at" kind="datetime-local" value=Some(time) required=true
+                error=time_error />
+            <div class="field">
+                <label for=kind_id.clone()>"Kind"</label>
+                <select id=kind_id name="kind">
+                    {EventKind::ALL.iter().map(|&k| view! {
+                        <option value=k.key() selected=k == kind>{k.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            {marks_select(form.clone(), marks)}
+        </div>
+        <div class="field" class:invalid=move || body_error.with(Option::is_some)>
+            <label for=body_id.clone()>"What happened"</label>
+            <textarea id=body_id name="body" rows="2" required on:keydown=submit_on_enter>{body}</textarea>
+            <FieldError error=body_error id=format!("{form}-body-error") />
+        </div>
+    }
+}
+
+const EVENT_FIELDS: &[&str] = &["occurred_at", "body"];
+
+#[component]
+fn AddEventForm(
+    incident_id: i64,
+    action: ServerAction<AddTimelineEvent>,
+    now_input: String,
+) -> impl IntoView {
+    view! {
+        <ActionForm action attr:class="event-form" attr:id="add-event">
+            <input type="hidden" name="incident_id" value=incident_id.to_string() />
+            <FormError error=form_error(action, EVENT_FIELDS) />
+            {event_fields("add".into(), None, now_input, field_error(action, "occurred_at"), field_error(action, "body"))}
+            <button type="submit" class="button primary small">"Add event"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn EditEventForm(
+    event: TimelineEventDto,
+    action: ServerAction<UpdateTimelineEvent>,
+) -> impl IntoView {
+    let form = format!("event-{}", event.id);
+    let fields = event_fields(
+        form,
+        Some(event.clone()),
+        String::new(),
+        field_error(action, "occurred_at"),
+        field_error(action, "body"),
+    );
+    view! {
+        <ActionForm action attr:class="event-form">
+            <input type="hidden" name="id" value=event.id.to_string() />
+            <input type="hidden" name="version" value=event.version.to_string() />
+            <FormError error=form_error(action, EVENT_FIELDS) />
+            {fields}
+            <button type="submit" class="button primary small">"Save event"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn TimelineEventItem(
+    event: TimelineEventDto,
+    can_edit: bool,
+    update: ServerAction<UpdateTimelineEvent>,
+    delete: ServerAction<DeleteTimelineEvent>,
+) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let shown = event.clone();
+    view! {
+        <li class="event" data-event=event.id.to_string()>
+            <div class="event-head">
+                <time datetime=event.occurred.utc.to_rfc3339()>{event.occurred.text.clone()}</time>
+                " " <span class=format!("badge kind {}", event.kind.key())>{event.kind.label()}</span>
+                {event.marks.map(|m| view! { " " <span class="badge marks">{format!("{} moment", m.label())}</span> })}
+                " " <span class="muted">{format!("by {}", event.author)}</span>
+            </div>
+            <Show when=move || !editing.get() fallback=move || view! {
+                <EditEventForm event=shown.clone() action=update />
+                <button type="button" class="button small" on:click=move |_| editing.set(false)>"Cancel"</button>
+            }>
+                <div class="event-body markdown" inner_html=event.body_html.clone()></div>
+                {can_edit.then(|| view! {
+                    <div class="event-actions">
+                        <button type="button" class="button small" on:click=move |_| editing.set(true)>"Edit"</button>
+                        <ActionForm action=delete attr:class="inline-form">
+                            <input type="hidden" name="id" value=event.id.to_string() />
+                            <input type="hidden" name="version" value=event.version.to_string() />
+                            <button type="submit" class="button small danger">"Delete"</button>
+                        </ActionForm>
+                    </div>
+                })}
+            </Show>
+        </li>
     }
 }

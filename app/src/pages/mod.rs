@@ -1,11 +1,15 @@
 //! One module per page.
 
 pub mod account;
+pub mod admin_template;
 pub mod admin_users;
 pub mod catalog;
 pub mod home;
+pub mod incident_form;
+pub mod incident_history;
 pub mod incidents;
 pub mod layout;
 pub mod login;
 pub mod not_found;
+pub mod postmortem;
 pub mod setup;

@@ -211,7 +211,7 @@ pub async fn update(
     Path(id): Path<i64>,
     payload: Result<Json<IncidentBody>, JsonRejection>,
 ) -> ApiResult<Json<IncidentJson>> {
-    user.require(Role::Engineer)?;
+    let me = user.require(Role::Engineer)?;
     let payload = body(payload)?;
     let version = payload.version.ok_or_else(|| {
         AppError::validation("version", "Version", "is required to change an incident")
@@ -221,10 +221,33 @@ pub async fn update(
         id,
         version,
         payload.input()?,
+        me.id,
         state.clock.now(),
     )
     .await?;
     Ok(Json(record.into()))
+}
+
+#[derive(Deserialize)]
+pub struct DeleteQuery {
+    reason: Option<String>,
+}
+
+/// Admins only; the reason goes into the audit record.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Query(query): Query<DeleteQuery>,
+) -> ApiResult<StatusCode> {
+    let me = user.require(Role::Admin)?;
+    let reason = AppError::check(
+        "reason",
+        "Reason",
+        required_line(query.reason.as_deref().unwrap_or_default(), 500),
+    )?;
+    incidents::delete(state.db.write(), id, &reason, me.id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

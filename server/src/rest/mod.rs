@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 mod incidents;
+mod postmortems;
+mod timeline;
 
 /// An `AppError` answered as JSON.
 pub struct ApiError(pub AppError);
@@ -257,7 +259,21 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/incidents/{id}",
-            get(incidents::read).put(incidents::update),
+            get(incidents::read)
+                .put(incidents::update)
+                .delete(incidents::delete),
+        )
+        .route(
+            "/api/v1/incidents/{id}/timeline",
+            get(timeline::list).post(timeline::create),
+        )
+        .route(
+            "/api/v1/timeline/{id}",
+            put(timeline::update).delete(timeline::delete),
+        )
+        .route(
+            "/api/v1/incidents/{id}/postmortem",
+            get(postmortems::read).put(postmortems::save),
         )
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
 }

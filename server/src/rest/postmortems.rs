@@ -1,0 +1,76 @@
+//! `/api/v1/incidents/{id}/postmortem`: read and write an incident's write-up, from a version.
+
+use super::{ApiResult, ApiUser, body};
+use app::domain::Role;
+use app::domain::blameless;
+use app::services::postmortems::{self, Postmortem};
+use app::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+pub struct PostmortemJson {
+    incident_id: i64,
+    body: String,
+    status: String,
+    /// 0 until the first save; the body is then the template.
+    version: i64,
+    lint_warnings: Vec<blameless::Warning>,
+    updated_at: Option<DateTime<Utc>>,
+    published_at: Option<DateTime<Utc>>,
+}
+
+impl From<Postmortem> for PostmortemJson {
+    fn from(p: Postmortem) -> Self {
+        PostmortemJson {
+            incident_id: p.incident_id,
+            lint_warnings: blameless::lint(&p.body),
+            body: p.body,
+            status: p.status.key().to_string(),
+            version: p.version,
+            updated_at: p.updated_at,
+            published_at: p.published_at,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PostmortemBody {
+    body: String,
+    /// The version the text is based on; 0 for the first save.
+    version: i64,
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(incident_id): Path<i64>,
+) -> ApiResult<Json<PostmortemJson>> {
+    user.require(Role::Viewer)?;
+    Ok(Json(
+        postmortems::get(state.db.read(), incident_id).await?.into(),
+    ))
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(incident_id): Path<i64>,
+    payload: Result<Json<PostmortemBody>, JsonRejection>,
+) -> ApiResult<Json<PostmortemJson>> {
+    let me = user.require(Role::Engineer)?;
+    let payload = body(payload)?;
+    let saved = postmortems::save(
+        state.db.write(),
+        incident_id,
+        payload.version,
+        payload.body,
+        me.id,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Json(saved.into()))
+}

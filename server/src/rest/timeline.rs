@@ -1,0 +1,151 @@
+//! `/api/v1/incidents/{id}/timeline` and `/api/v1/timeline/{id}`: an incident's events, with
+//! the same rules as the page (a marking event sets the incident's key time).
+
+use super::{ApiResult, ApiUser, body};
+use app::domain::Role;
+use app::domain::timeline::{EventKind, KeyMoment, parse_event_text};
+use app::entities::timeline_event;
+use app::error::AppError;
+use app::services::{incidents, timeline};
+use app::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use chrono::{DateTime, Utc};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+pub struct EventBody {
+    occurred_at: DateTime<Utc>,
+    kind: String,
+    body: String,
+    /// "detected", "mitigated" or "resolved".
+    marks: Option<String>,
+    /// Required when changing an event.
+    version: Option<i64>,
+}
+
+impl EventBody {
+    fn input(&self) -> Result<timeline::EventInput, AppError> {
+        Ok(timeline::EventInput {
+            occurred_at: self.occurred_at,
+            kind: AppError::check("kind", "Kind", EventKind::parse(&self.kind))?,
+            body: AppError::check("body", "Text", parse_event_text(&self.body))?,
+            marks: self
+                .marks
+                .as_deref()
+                .filter(|m| !m.trim().is_empty())
+                .map(|m| AppError::check("marks", "Marks", KeyMoment::parse(m)))
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(Serialize)]
+pub struct EventJson {
+    id: i64,
+    incident_id: i64,
+    version: i64,
+    occurred_at: DateTime<Utc>,
+    kind: String,
+    body: String,
+    marks: Option<String>,
+    author_id: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<timeline_event::Model> for EventJson {
+    fn from(e: timeline_event::Model) -> Self {
+        EventJson {
+            id: e.id,
+            incident_id: e.incident_id,
+            version: e.version,
+            occurred_at: e.occurred_at,
+            kind: e.kind,
+            body: e.body,
+            marks: e.marks,
+            author_id: e.author_id,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(incident_id): Path<i64>,
+) -> ApiResult<Json<Vec<EventJson>>> {
+    user.require(Role::Viewer)?;
+    if incidents::get(state.db.read(), incident_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound.into());
+    }
+    let events = timeline::list(state.db.read(), incident_id).await?;
+    Ok(Json(events.into_iter().map(EventJson::from).collect()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(incident_id): Path<i64>,
+    payload: Result<Json<EventBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<EventJson>)> {
+    let me = user.require(Role::Engineer)?;
+    let input = body(payload)?.input()?;
+    let event = timeline::create(
+        state.db.write(),
+        incident_id,
+        input,
+        me.id,
+        state.clock.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(event.into())))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    payload: Result<Json<EventBody>, JsonRejection>,
+) -> ApiResult<Json<EventJson>> {
+    let me = user.require(Role::Engineer)?;
+    let payload = body(payload)?;
+    let version = payload.version.ok_or_else(|| {
+        AppError::validation("version", "Version", "is required to change an event")
+    })?;
+    let event = timeline::update(
+        state.db.write(),
+        id,
+        version,
+        payload.input()?,
+        me.id,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(Json(event.into()))
+}
+
+#[derive(Deserialize)]
+pub struct VersionQuery {
+    version: Option<i64>,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Query(query): Query<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    let me = user.require(Role::Engineer)?;
+    let version = query.version.ok_or_else(|| {
+        AppError::validation("version", "Version", "is required to delete an event")
+    })?;
+    timeline::delete(state.db.write(), id, version, me.id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

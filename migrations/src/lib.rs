@@ -8,6 +8,8 @@ mod m20261124_000002_catalog;
 mod m20261124_000003_api_tokens;
 mod m20261124_000004_incidents;
 mod m20261124_000005_postmortems;
+mod m20261124_000006_incident_search;
+mod m20261124_000007_incident_filter_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_api_tokens::Migration),
             Box::new(m20261124_000004_incidents::Migration),
             Box::new(m20261124_000005_postmortems::Migration),
+            Box::new(m20261124_000006_incident_search::Migration),
+            Box::new(m20261124_000007_incident_filter_indexes::Migration),
         ]
     }
 }

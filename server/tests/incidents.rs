@@ -6,7 +6,7 @@ use app::domain::catalog::CatalogName;
 use app::domain::incident::{DetectionSource, KeyTimes, RunbookOutcome, Severity};
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
 use app::error::AppError;
-use app::services::incidents::{self, Cursor, IncidentFilter, IncidentInput};
+use app::services::incidents::{self, Cursor, IncidentFilter, IncidentInput, Sort};
 use app::services::{accounts, catalog};
 use app::state::Db;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -153,10 +153,16 @@ async fn bad_input_names_the_field(db: Db) {
         .unwrap_err();
     assert!(err.for_field("repeats").is_some(), "{err:?}");
     assert!(
-        incidents::list(db.read(), &IncidentFilter::default(), None, 10)
-            .await
-            .unwrap()
-            .is_empty(),
+        incidents::list(
+            db.read(),
+            &IncidentFilter::default(),
+            Sort::Newest,
+            None,
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty(),
         "nothing half-written"
     );
 }
@@ -272,14 +278,13 @@ async fn the_list_pages_newest_first_with_filters(db: Db) {
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let page = incidents::list(db.read(), &all, after, 2).await.unwrap();
+        let page = incidents::list(db.read(), &all, Sort::Newest, after, 2)
+            .await
+            .unwrap();
         if page.is_empty() {
             break;
         }
-        after = page.last().map(|i| Cursor {
-            started_at: i.started_at,
-            id: i.id,
-        });
+        after = page.last().map(|i| Cursor::after(i, Sort::Newest));
         seen.extend(page.into_iter().map(|i| (i.started_at, i.id)));
     }
     assert_eq!(seen.len(), 5, "every incident once: {seen:?}");
@@ -293,7 +298,7 @@ async fn the_list_pages_newest_first_with_filters(db: Db) {
         ..Default::default()
     };
     assert_eq!(
-        incidents::list(db.read(), &sev2, None, 10)
+        incidents::list(db.read(), &sev2, Sort::Newest, None, 10)
             .await
             .unwrap()
             .len(),
@@ -303,7 +308,7 @@ async fn the_list_pages_newest_first_with_filters(db: Db) {
         service_id: Some(w.api),
         ..Default::default()
     };
-    let starts: Vec<_> = incidents::list(db.read(), &on_api, None, 10)
+    let starts: Vec<_> = incidents::list(db.read(), &on_api, Sort::Newest, None, 10)
         .await
         .unwrap()
         .iter()
@@ -316,7 +321,7 @@ async fn the_list_pages_newest_first_with_filters(db: Db) {
         ..Default::default()
     };
     assert_eq!(
-        incidents::list(db.read(), &open, None, 10)
+        incidents::list(db.read(), &open, Sort::Newest, None, 10)
             .await
             .unwrap()
             .len(),

@@ -16,7 +16,7 @@ use crate::{
     domain::account::required_line,
     domain::incident::{KeyTimes, parse_tags},
     domain::time::{parse_local, parse_local_optional, show},
-    services::{catalog, incidents, postmortems},
+    services::{catalog, incidents, postmortems, search},
 };
 #[cfg(feature = "ssr")]
 use chrono::{DateTime, Utc};
@@ -32,10 +32,15 @@ pub struct IncidentSummary {
     pub started: ShownTime,
     pub resolved: bool,
     pub time_to_resolve: Option<i64>,
+    pub postmortem_status: PostmortemStatus,
+    /// Where a text search matched, with the matched words between \u{2} and \u{3}.
+    pub snippet: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentList {
+    /// How many incidents match, on all pages.
+    pub total: u64,
     pub incidents: Vec<IncidentSummary>,
     /// The `after` of the next page; `None` on the last one.
     pub next_after: Option<String>,
@@ -84,44 +89,242 @@ fn stored<T>(text: &Option<String>, parse: fn(&str) -> Result<T, String>) -> Opt
     text.as_deref().and_then(|t| parse(t).ok())
 }
 
+/// A list's filters and order as they arrive in a link or an API query; empty means any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListParams {
+    pub severity: Option<String>,
+    pub service: Option<String>,
+    pub team: Option<String>,
+    pub detected_by: Option<String>,
+    /// "known" or "new".
+    pub known: Option<String>,
+    pub runbook: Option<String>,
+    /// Postmortem status.
+    pub status: Option<String>,
+    /// "true" for incidents not yet resolved.
+    pub open: Option<String>,
+    /// First day, YYYY-MM-DD, in the viewer's zone.
+    pub from: Option<String>,
+    /// Last day, inclusive.
+    pub to: Option<String>,
+    /// Full-text search.
+    pub q: Option<String>,
+    /// "started" (default) or "severity".
+    pub sort: Option<String>,
+    pub after: Option<String>,
+}
+
+impl ListParams {
+    /// The query string that shows this list again, without `after`.
+    pub fn query_string(&self) -> String {
+        let pairs = [
+            ("severity", &self.severity),
+            ("service", &self.service),
+            ("team", &self.team),
+            ("detected_by", &self.detected_by),
+            ("known", &self.known),
+            ("runbook", &self.runbook),
+            ("status", &self.status),
+            ("open", &self.open),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("q", &self.q),
+            ("sort", &self.sort),
+        ];
+        pairs
+            .iter()
+            .filter_map(|(name, value)| {
+                value
+                    .as_deref()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| format!("{name}={}", crate::domain::links::urlencode(v)))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// The filters, order and cursor read from `params`, days in `zone`; each complaint names its
+/// parameter.
+#[cfg(feature = "ssr")]
+pub fn parse_list_params(
+    params: &ListParams,
+    zone: chrono_tz::Tz,
+) -> Result<
+    (
+        incidents::IncidentFilter,
+        incidents::Sort,
+        Option<incidents::Cursor>,
+    ),
+    AppError,
+> {
+    use crate::domain::postmortem::PostmortemStatus;
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let id = |field: &str, label: &str, v: &Option<String>| {
+        given(v)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| AppError::validation(field, label, "must be an id"))
+            })
+            .transpose()
+    };
+    let day = |field: &str, label: &str, v: &Option<String>, next: bool| {
+        given(v)
+            .map(|v| {
+                let date = chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
+                    AppError::validation(field, label, "must be a date like 2026-11-20")
+                })?;
+                let date = if next {
+                    date.succ_opt().unwrap_or(date)
+                } else {
+                    date
+                };
+                AppError::check(field, label, parse_local(&format!("{date}T00:00"), zone))
+            })
+            .transpose()
+    };
+    let filter = incidents::IncidentFilter {
+        severity: choice(
+            "severity",
+            "Severity",
+            &given(&params.severity).unwrap_or_default(),
+            Severity::parse,
+        )?,
+        service_id: id("service", "Service", &params.service)?,
+        team_id: id("team", "Team", &params.team)?,
+        detected_by: choice(
+            "detected_by",
+            "Detected by",
+            &given(&params.detected_by).unwrap_or_default(),
+            DetectionSource::parse,
+        )?,
+        known_problem: match given(&params.known).as_deref() {
+            None => None,
+            Some("known") => Some(true),
+            Some("new") => Some(false),
+            Some(_) => {
+                return Err(AppError::validation(
+                    "known",
+                    "Known problem",
+                    "must be known or new",
+                ));
+            }
+        },
+        runbook_outcome: choice(
+            "runbook",
+            "Runbook",
+            &given(&params.runbook).unwrap_or_default(),
+            RunbookOutcome::parse,
+        )?,
+        postmortem_status: choice(
+            "status",
+            "Postmortem status",
+            &given(&params.status).unwrap_or_default(),
+            PostmortemStatus::parse,
+        )?,
+        started_from: day("from", "From", &params.from, false)?,
+        started_before: day("to", "To", &params.to, true)?,
+        open_only: given(&params.open).is_some_and(|v| v == "true" || v == "on"),
+        ids: None,
+    };
+    let sort = match given(&params.sort).as_deref() {
+        None | Some("started") => incidents::Sort::Newest,
+        Some("severity") => incidents::Sort::Severity,
+        Some(_) => {
+            return Err(AppError::validation(
+                "sort",
+                "Sort",
+                "must be started or severity",
+            ));
+        }
+    };
+    let after = given(&params.after)
+        .map(|a| {
+            incidents::Cursor::decode(&a)
+                .filter(|c| c.severity.is_some() == (sort == incidents::Sort::Severity))
+                .ok_or_else(|| {
+                    AppError::validation("after", "Page", "is not one this list gave out")
+                })
+        })
+        .transpose()?;
+    Ok((filter, sort, after))
+}
+
 #[server(endpoint = "incidents")]
-pub async fn list_incidents(
-    severity: Option<String>,
-    after: Option<String>,
-) -> Result<IncidentList, AppError> {
+pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError> {
     auth::respond(
         async {
             let me = auth::require(Role::Viewer).await?;
             let zone = me.zone();
             let db = auth::state()?.db;
-            let severity = severity.filter(|s| !s.is_empty());
-            let filter = incidents::IncidentFilter {
-                severity: severity
-                    .as_deref()
-                    .map(|s| AppError::check("severity", "Severity", Severity::parse(s)))
-                    .transpose()?,
-                ..Default::default()
+            let (mut filter, sort, after) = parse_list_params(&params, zone)?;
+            let query = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+            let hits = match query {
+                Some(q) => {
+                    let hits = search::search(db.read(), q, search::MAX_HITS).await?;
+                    filter.ids = Some(hits.iter().map(|h| h.incident_id).collect());
+                    Some(hits)
+                }
+                None => None,
             };
-            let after = after.as_deref().filter(|a| !a.is_empty()).map(|a| {
-                incidents::Cursor::decode(a).ok_or_else(|| {
-                    AppError::validation("after", "Page", "is not one this list gave out")
-                })
-            });
-            let mut rows = incidents::list(
-                db.read(),
-                &filter,
-                after.transpose()?,
-                INCIDENTS_PER_PAGE + 1,
-            )
-            .await?;
-            let next_after = (rows.len() as u64 > INCIDENTS_PER_PAGE).then(|| {
-                rows.truncate(INCIDENTS_PER_PAGE as usize);
-                rows.last().map(|i| incidents::Cursor::after(i).encode())
-            });
+            let total = incidents::count(db.read(), &filter).await?;
+            let (rows, next_after) = match &hits {
+                // Search results come in order of relevance, a page at a time by offset.
+                Some(hits) => {
+                    let offset = params
+                        .after
+                        .as_deref()
+                        .and_then(|a| a.strip_prefix("+"))
+                        .and_then(|a| a.parse::<usize>().ok())
+                        .unwrap_or(0);
+                    let mut rows =
+                        incidents::list(db.read(), &filter, sort, None, search::MAX_HITS as u64)
+                            .await?;
+                    let rank: std::collections::HashMap<i64, usize> = hits
+                        .iter()
+                        .enumerate()
+                        .map(|(i, h)| (h.incident_id, i))
+                        .collect();
+                    rows.sort_by_key(|r| rank.get(&r.id).copied().unwrap_or(usize::MAX));
+                    let more = rows.len() > offset + INCIDENTS_PER_PAGE as usize;
+                    let page: Vec<_> = rows
+                        .into_iter()
+                        .skip(offset)
+                        .take(INCIDENTS_PER_PAGE as usize)
+                        .collect();
+                    (
+                        page,
+                        more.then(|| format!("+{}", offset + INCIDENTS_PER_PAGE as usize)),
+                    )
+                }
+                None => {
+                    let mut rows =
+                        incidents::list(db.read(), &filter, sort, after, INCIDENTS_PER_PAGE + 1)
+                            .await?;
+                    let next = (rows.len() as u64 > INCIDENTS_PER_PAGE).then(|| {
+                        rows.truncate(INCIDENTS_PER_PAGE as usize);
+                        rows.last()
+                            .map(|i| incidents::Cursor::after(i, sort).encode())
+                    });
+                    (rows, next.flatten())
+                }
+            };
+            let snippets: std::collections::HashMap<i64, String> = hits
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| (h.incident_id, h.snippet))
+                .collect();
             let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
             let links = incidents::service_ids_for(db.read(), &ids).await?;
             let names = catalog::service_names(db.read()).await?;
+            let statuses = postmortems::statuses(db.read(), &ids).await?;
             Ok(IncidentList {
+                total,
                 incidents: rows
                     .into_iter()
                     .map(|i| IncidentSummary {
@@ -130,6 +333,11 @@ pub async fn list_incidents(
                             .map(|ids| ids.iter().filter_map(|s| names.get(s).cloned()).collect())
                             .unwrap_or_default(),
                         time_to_resolve: i.key_times().ttr(),
+                        postmortem_status: statuses
+                            .get(&i.id)
+                            .copied()
+                            .unwrap_or(PostmortemStatus::Draft),
+                        snippet: snippets.get(&i.id).cloned(),
                         id: i.id,
                         title: i.title,
                         severity: Severity::parse(&i.severity).unwrap_or(Severity::Sev4),
@@ -137,7 +345,7 @@ pub async fn list_incidents(
                         resolved: i.resolved_at.is_some(),
                     })
                     .collect(),
-                next_after: next_after.flatten(),
+                next_after,
             })
         }
         .await,

@@ -141,6 +141,10 @@ impl KeyTimes {
     }
 }
 
+/// Mark the start and end of a matched word in a search snippet.
+pub const MATCH_START: char = '\u{2}';
+pub const MATCH_END: char = '\u{3}';
+
 /// Free tags from a comma-separated list: trimmed, lowercased, without repeats; each 1–40
 /// characters, at most 20.
 pub fn parse_tags(input: &str) -> Result<Vec<String>, String> {

@@ -1,7 +1,8 @@
 //! The incident list and one incident's page with its timeline. Times are in the viewer's zone.
 
+use crate::api::catalog::load_catalog;
 use crate::api::incidents::{
-    DeleteIncident, IncidentDetail, IncidentSummary, list_incidents, load_incident,
+    DeleteIncident, IncidentDetail, IncidentSummary, ListParams, list_incidents, load_incident,
 };
 use crate::api::timeline::{
     AddTimelineEvent, DeleteTimelineEvent, Timeline, TimelineEventDto, UpdateTimelineEvent,
@@ -9,8 +10,11 @@ use crate::api::timeline::{
 };
 use crate::components::form::{Field, FieldError, FormError, field_error, form_error, kept_or};
 use crate::components::notice::ErrorNotice;
-use crate::domain::incident::{DetectionSource, Severity, human_duration};
+use crate::domain::incident::{
+    DetectionSource, MATCH_END, MATCH_START, RunbookOutcome, Severity, human_duration,
+};
 use crate::domain::links::urlencode;
+use crate::domain::postmortem::PostmortemStatus;
 use crate::domain::time::ShownTime;
 use crate::domain::timeline::{EventKind, KeyMoment};
 use crate::error::AppError;
@@ -22,14 +26,65 @@ pub fn severity_badge(severity: Severity) -> impl IntoView {
     view! { <span class=format!("badge sev {}", severity.key()) title=severity.description()>{severity.label()}</span> }
 }
 
+/// The list's parameters from the address bar.
+fn list_params(q: &leptos_router::params::ParamsMap) -> ListParams {
+    let get = |name: &str| q.get(name).filter(|v| !v.is_empty());
+    ListParams {
+        severity: get("severity"),
+        service: get("service"),
+        team: get("team"),
+        detected_by: get("detected_by"),
+        known: get("known"),
+        runbook: get("runbook"),
+        status: get("status"),
+        open: get("open"),
+        from: get("from"),
+        to: get("to"),
+        q: get("q"),
+        sort: get("sort"),
+        after: get("after"),
+    }
+}
+
+/// A filter `<select>` with "Any" first.
+fn filter_select(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    chosen: Option<String>,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    let chosen = chosen.unwrap_or_default();
+    view! {
+        <div class="filter">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                <option value="" selected=chosen.is_empty()>"Any"</option>
+                {options.into_iter().map(|(value, text)| {
+                    let selected = value == chosen;
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+fn keyed<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|&c| (key(c).to_string(), label(c).to_string()))
+        .collect()
+}
+
 #[component]
 pub fn IncidentsPage() -> impl IntoView {
     let query = use_query_map();
-    let incidents = Resource::new(
-        move || query.with(|q| (q.get("severity"), q.get("after"))),
-        |(severity, after)| list_incidents(severity, after),
-    );
-    let chosen = move || query.with(|q| q.get("severity").unwrap_or_default());
+    let params = Memo::new(move |_| query.with(list_params));
+    let incidents = Resource::new(move || params.get(), list_incidents);
+    let catalog = Resource::new(|| (), |_| load_catalog());
     view! {
         <Title text="Incidents" />
         <header class="page-header">
@@ -37,17 +92,48 @@ pub fn IncidentsPage() -> impl IntoView {
             <p class="lede">"Newest first. Scripts record them through the JSON API."</p>
             <p><a class="button primary" href="/incidents/new">"Record an incident"</a></p>
         </header>
-        <form method="get" action="/incidents" class="filters">
-            <label for="filter-severity">"Severity"</label>
-            <select id="filter-severity" name="severity">
-                <option value="" selected=move || chosen().is_empty()>"Any"</option>
-                {Severity::ALL.iter().map(|s| {
-                    let key = s.key();
-                    view! { <option value=key selected=move || chosen() == key>{s.label()}</option> }
-                }).collect_view()}
-            </select>
-            <button type="submit" class="button small">"Filter"</button>
-        </form>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let p = params.get_untracked();
+                let catalog = catalog.await.ok();
+                let teams = catalog.as_ref().map(|c| c.teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect()).unwrap_or_default();
+                let services = catalog.as_ref().map(|c| c.services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()).unwrap_or_default();
+                view! {
+                    <form method="get" action="/incidents" class="filters panel" aria-label="Filters">
+                        <div class="filter wide">
+                            <label for="filter-q">"Search"</label>
+                            <input id="filter-q" type="search" name="q" value=p.q.clone().unwrap_or_default()
+                                placeholder="Titles, summaries, postmortems, timelines" />
+                        </div>
+                        {filter_select("severity", "Severity", keyed(Severity::ALL, Severity::key, Severity::label), p.severity.clone())}
+                        {filter_select("team", "Team", teams, p.team.clone())}
+                        {filter_select("service", "Service", services, p.service.clone())}
+                        {filter_select("detected_by", "Detected by", keyed(DetectionSource::ALL, DetectionSource::key, DetectionSource::label), p.detected_by.clone())}
+                        {filter_select("known", "Known or new", vec![("known".into(), "Known problem".into()), ("new".into(), "New".into())], p.known.clone())}
+                        {filter_select("runbook", "Runbook", keyed(RunbookOutcome::ALL, RunbookOutcome::key, RunbookOutcome::label), p.runbook.clone())}
+                        {filter_select("status", "Postmortem", keyed(PostmortemStatus::ALL, PostmortemStatus::key, PostmortemStatus::label), p.status.clone())}
+                        <div class="filter">
+                            <label for="filter-from">"Started from"</label>
+                            <input id="filter-from" type="date" name="from" value=p.from.clone().unwrap_or_default() />
+                        </div>
+                        <div class="filter">
+                            <label for="filter-to">"Until"</label>
+                            <input id="filter-to" type="date" name="to" value=p.to.clone().unwrap_or_default() />
+                        </div>
+                        {filter_select("sort", "Sort by", vec![("severity".into(), "Severity".into())], p.sort.clone())}
+                        <label class="choice filter" for="filter-open">
+                            <input id="filter-open" type="checkbox" name="open" value="true" checked=p.open.is_some() />
+                            "Open only"
+                        </label>
+                        <div class="filter">
+                            <button type="submit" class="button primary small">"Apply"</button>
+                            " "
+                            <a class="button small" href="/incidents">"Clear"</a>
+                        </div>
+                    </form>
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match incidents.await {
@@ -56,9 +142,10 @@ pub fn IncidentsPage() -> impl IntoView {
                         <section class="panel"><p class="empty">"No incidents match."</p></section>
                     }.into_any(),
                     Ok(page) => {
-                        let severity = chosen();
+                        let again = params.get_untracked().query_string();
                         view! {
                             <section class="panel">
+                                <p class="count" role="status">{if page.total == 1 { "1 incident matches".to_string() } else { format!("{} incidents match", page.total) }}</p>
                                 <div class="table-wrap">
                                     <table class="table">
                                         <thead><tr>
@@ -67,6 +154,7 @@ pub fn IncidentsPage() -> impl IntoView {
                                             <th scope="col">"Services"</th>
                                             <th scope="col">"Started"</th>
                                             <th scope="col">"Resolved in"</th>
+                                            <th scope="col">"Postmortem"</th>
                                         </tr></thead>
                                         <tbody>
                                             {page.incidents.into_iter().map(|i| view! { <IncidentRow incident=i /> }).collect_view()}
@@ -75,8 +163,8 @@ pub fn IncidentsPage() -> impl IntoView {
                                 </div>
                                 {page.next_after.map(|after| view! {
                                     <p class="pager">
-                                        <a class="button" href=format!("/incidents?severity={}&after={}", urlencode(&severity), urlencode(&after))>
-                                            "Older incidents"
+                                        <a class="button" href=format!("/incidents?{again}&after={}", urlencode(&after))>
+                                            "More incidents"
                                         </a>
                                     </p>
                                 })}
@@ -89,6 +177,21 @@ pub fn IncidentsPage() -> impl IntoView {
     }
 }
 
+/// A search snippet with its matched words highlighted, built as text nodes and `<mark>`s.
+fn snippet_view(snippet: &str) -> impl IntoView + use<> {
+    let mut parts = Vec::new();
+    for (i, chunk) in snippet.split(MATCH_START).enumerate() {
+        match chunk.split_once(MATCH_END) {
+            Some((matched, rest)) if i > 0 => {
+                parts.push(view! { <mark>{matched.to_string()}</mark> }.into_any());
+                parts.push(rest.to_string().into_any());
+            }
+            _ => parts.push(chunk.replace(MATCH_END, "").into_any()),
+        }
+    }
+    view! { <p class="snippet">{parts}</p> }
+}
+
 #[component]
 fn IncidentRow(incident: IncidentSummary) -> impl IntoView {
     let resolved_in = match (incident.resolved, incident.time_to_resolve) {
@@ -98,10 +201,14 @@ fn IncidentRow(incident: IncidentSummary) -> impl IntoView {
     view! {
         <tr data-incident=incident.id.to_string()>
             <td>{severity_badge(incident.severity)}</td>
-            <td><a href=format!("/incidents/{}", incident.id)>{incident.title}</a></td>
+            <td>
+                <a href=format!("/incidents/{}", incident.id)>{incident.title}</a>
+                {incident.snippet.as_deref().map(snippet_view)}
+            </td>
             <td>{incident.services.join(", ")}</td>
             <td>{incident.started.text}</td>
             <td class:muted=!incident.resolved>{resolved_in}</td>
+            <td><span class=format!("badge status {}", incident.postmortem_status.key())>{incident.postmortem_status.label()}</span></td>
         </tr>
     }
 }
@@ -110,6 +217,22 @@ fn IncidentRow(incident: IncidentSummary) -> impl IntoView {
 pub fn incident_id() -> Memo<Option<i64>> {
     let params = use_params_map();
     Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())))
+}
+
+/// The incident of the route, read again whenever `refresh` changes.
+pub fn incident_resource(
+    id: Memo<Option<i64>>,
+    refresh: impl Fn() -> u32 + Send + Sync + 'static,
+) -> Resource<Result<IncidentDetail, AppError>> {
+    Resource::new(
+        move || (id.get(), refresh()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => load_incident(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    )
 }
 
 /// The tabs of an incident's pages.
@@ -133,11 +256,29 @@ pub fn IncidentTabs(id: i64, current: &'static str) -> impl IntoView {
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let id = incident_id();
-    let incident = Resource::new(
-        move || id.get(),
-        |id| async move {
+    let actions = TimelineActions {
+        add: ServerAction::new(),
+        update: ServerAction::new(),
+        delete: ServerAction::new(),
+        changed: RwSignal::new(0),
+    };
+    // A timeline event can set a key time, so both are read again after each successful change;
+    // a refused one leaves the page, and what was typed, as it is.
+    Effect::new(move |_| {
+        let added = matches!(actions.add.value().get(), Some(Ok(_)));
+        let updated = matches!(actions.update.value().get(), Some(Ok(_)));
+        let deleted = matches!(actions.delete.value().get(), Some(Ok(_)));
+        if added || updated || deleted {
+            actions.changed.update(|n| *n += 1);
+        }
+    });
+    let incident = incident_resource(id, move || actions.changed.get());
+    // Made here rather than under the incident's Suspense, so hydration finds its data.
+    let timeline = Resource::new(
+        move || (id.get(), actions.changed.get()),
+        |(id, ..)| async move {
             match id {
-                Some(id) => load_incident(id).await,
+                Some(id) => load_timeline(id).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -147,11 +288,21 @@ pub fn IncidentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match incident.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok(incident) => view! { <IncidentView incident /> }.into_any(),
+                    Ok(incident) => view! { <IncidentView incident actions timeline /> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The timeline's add, change and delete actions.
+#[derive(Clone, Copy)]
+struct TimelineActions {
+    add: ServerAction<AddTimelineEvent>,
+    update: ServerAction<UpdateTimelineEvent>,
+    delete: ServerAction<DeleteTimelineEvent>,
+    /// Counts successful changes.
+    changed: RwSignal<u32>,
 }
 
 fn yes_no(value: Option<bool>) -> &'static str {
@@ -169,7 +320,11 @@ fn shown(time: &Option<ShownTime>) -> String {
 }
 
 #[component]
-fn IncidentView(incident: IncidentDetail) -> impl IntoView {
+fn IncidentView(
+    incident: IncidentDetail,
+    actions: TimelineActions,
+    timeline: Resource<Result<Timeline, AppError>>,
+) -> impl IntoView {
     let duration = |label: &'static str, seconds: Option<i64>| {
         view! {
             <div class="figure">
@@ -244,7 +399,7 @@ fn IncidentView(incident: IncidentDetail) -> impl IntoView {
                 </dl>
             </section>
         </div>
-        <TimelineSection incident_id=id />
+        <TimelineSection incident_id=id actions timeline />
         {incident.can_delete.then(|| view! { <DeleteIncidentForm id /> })}
     }
 }
@@ -270,20 +425,17 @@ fn DeleteIncidentForm(id: i64) -> impl IntoView {
 }
 
 #[component]
-fn TimelineSection(incident_id: i64) -> impl IntoView {
-    let add = ServerAction::<AddTimelineEvent>::new();
-    let update = ServerAction::<UpdateTimelineEvent>::new();
-    let delete = ServerAction::<DeleteTimelineEvent>::new();
-    let timeline = Resource::new(
-        move || {
-            (
-                add.version().get(),
-                update.version().get(),
-                delete.version().get(),
-            )
-        },
-        move |_| load_timeline(incident_id),
-    );
+fn TimelineSection(
+    incident_id: i64,
+    actions: TimelineActions,
+    timeline: Resource<Result<Timeline, AppError>>,
+) -> impl IntoView {
+    let TimelineActions {
+        add,
+        update,
+        delete,
+        ..
+    } = actions;
     view! {
         <section class="panel timeline" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
@@ -315,7 +467,7 @@ fn TimelineView(
         {empty.then(|| view! { <p class="empty">"Nothing on the timeline yet."</p> })}
         <ol class="events">
             {timeline.events.into_iter().map(|event| view! {
-                <TimelineEventItem event can_edit update delete />
+                <TimelineEventItem incident_id event can_edit update delete />
             }).collect_view()}
         </ol>
         {can_edit.then(|| view! {
@@ -413,10 +565,24 @@ fn AddEventForm(
 
 #[component]
 fn EditEventForm(
+    incident_id: i64,
     event: TimelineEventDto,
     action: ServerAction<UpdateTimelineEvent>,
 ) -> impl IntoView {
     let form = format!("event-{}", event.id);
+    let event_id = event.id;
+    let version = RwSignal::new(event.version);
+    let theirs = RwSignal::new(None::<TimelineEventDto>);
+    // Someone changed the event first: show what it says now; what was typed stays in the form.
+    Effect::new(move |_| {
+        if let Some(Err(AppError::Conflict { .. })) = action.value().get() {
+            leptos::task::spawn_local(async move {
+                if let Ok(timeline) = load_timeline(incident_id).await {
+                    theirs.set(timeline.events.into_iter().find(|e| e.id == event_id));
+                }
+            });
+        }
+    });
     let fields = event_fields(
         form,
         Some(event.clone()),
@@ -427,8 +593,20 @@ fn EditEventForm(
     view! {
         <ActionForm action attr:class="event-form">
             <input type="hidden" name="id" value=event.id.to_string() />
-            <input type="hidden" name="version" value=event.version.to_string() />
+            <input type="hidden" name="version" value=event.version.to_string() prop:value=move || version.get().to_string() />
             <FormError error=form_error(action, EVENT_FIELDS) />
+            {move || theirs.get().map(|current| {
+                let their_version = current.version;
+                view! {
+                    <div class="alert warning conflict-event" role="alert">
+                        <p>{format!("It now reads ({} by {}): ", current.occurred.text, current.author)}<strong>{current.body.clone()}</strong></p>
+                        <button type="button" class="button small" on:click=move |_| {
+                            version.set(their_version);
+                            theirs.set(None);
+                        }>{format!("Keep mine (then Save over version {their_version})")}</button>
+                    </div>
+                }
+            })}
             {fields}
             <button type="submit" class="button primary small">"Save event"</button>
         </ActionForm>
@@ -437,6 +615,7 @@ fn EditEventForm(
 
 #[component]
 fn TimelineEventItem(
+    incident_id: i64,
     event: TimelineEventDto,
     can_edit: bool,
     update: ServerAction<UpdateTimelineEvent>,
@@ -453,7 +632,7 @@ fn TimelineEventItem(
                 " " <span class="muted">{format!("by {}", event.author)}</span>
             </div>
             <Show when=move || !editing.get() fallback=move || view! {
-                <EditEventForm event=shown.clone() action=update />
+                <EditEventForm incident_id event=shown.clone() action=update />
                 <button type="button" class="button small" on:click=move |_| editing.set(false)>"Cancel"</button>
             }>
                 <div class="event-body markdown" inner_html=event.body_html.clone()></div>

@@ -4,12 +4,13 @@
 
 use crate::domain::history::{self as changes, HistoryAction, Subject};
 use crate::domain::incident::{CauseCategory, DetectionSource, KeyTimes, RunbookOutcome, Severity};
+use crate::domain::postmortem::PostmortemStatus;
 use crate::domain::timeline::KeyMoment;
 use crate::entities::{
-    incident, incident_repeat, incident_service, incident_tag, service, timeline_event,
+    incident, incident_repeat, incident_service, incident_tag, postmortem, service, timeline_event,
 };
 use crate::error::AppError;
-use crate::services::{catalog, history};
+use crate::services::{catalog, history, search};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Query;
@@ -50,21 +51,49 @@ pub struct IncidentRecord {
 pub struct IncidentFilter {
     pub severity: Option<Severity>,
     pub service_id: Option<i64>,
+    /// Incidents affecting any service of this team.
+    pub team_id: Option<i64>,
     pub detected_by: Option<DetectionSource>,
+    pub known_problem: Option<bool>,
+    pub runbook_outcome: Option<RunbookOutcome>,
+    /// "Draft" includes incidents whose postmortem nobody has started.
+    pub postmortem_status: Option<PostmortemStatus>,
+    /// Impact started at or after this.
+    pub started_from: Option<DateTime<Utc>>,
+    /// Impact started before this.
+    pub started_before: Option<DateTime<Utc>>,
     pub open_only: bool,
+    /// Only these incidents (the hits of a text search).
+    pub ids: Option<Vec<i64>>,
 }
 
-/// Where a page of the newest-first list starts: after this incident.
+/// The order of a list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest start first.
+    #[default]
+    Newest,
+    /// SEV1 first, newest first within a severity.
+    Severity,
+}
+
+/// Where a page of a list starts: after this incident.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cursor {
+    /// Set when the list is sorted by severity.
+    pub severity: Option<Severity>,
     pub started_at: DateTime<Utc>,
     pub id: i64,
 }
 
 impl Cursor {
-    /// The cursor that continues after `incident`.
-    pub fn after(incident: &incident::Model) -> Cursor {
+    /// The cursor that continues after `incident` in a list sorted by `sort`.
+    pub fn after(incident: &incident::Model, sort: Sort) -> Cursor {
         Cursor {
+            severity: match sort {
+                Sort::Newest => None,
+                Sort::Severity => Severity::parse(&incident.severity).ok(),
+            },
             started_at: incident.started_at,
             id: incident.id,
         }
@@ -72,12 +101,26 @@ impl Cursor {
 
     /// The text form handed out as `after` in links and the API.
     pub fn encode(&self) -> String {
-        format!("{}~{}", self.started_at.to_rfc3339(), self.id)
+        match self.severity {
+            Some(severity) => format!(
+                "{}~{}~{}",
+                severity.key(),
+                self.started_at.to_rfc3339(),
+                self.id
+            ),
+            None => format!("{}~{}", self.started_at.to_rfc3339(), self.id),
+        }
     }
 
     pub fn decode(text: &str) -> Option<Cursor> {
-        let (time, id) = text.split_once('~')?;
+        let parts: Vec<&str> = text.split('~').collect();
+        let (severity, time, id) = match parts.as_slice() {
+            [time, id] => (None, time, id),
+            [severity, time, id] => (Some(Severity::parse(severity).ok()?), time, id),
+            _ => return None,
+        };
         Some(Cursor {
+            severity,
             started_at: DateTime::parse_from_rfc3339(time).ok()?.with_timezone(&Utc),
             id: id.parse().ok()?,
         })
@@ -264,6 +307,7 @@ pub async fn create(
         },
     )
     .await?;
+    search::reindex(&txn, record.incident.id).await?;
     txn.commit().await?;
     tracing::info!(incident_id = record.incident.id, "incident recorded");
     Ok(record)
@@ -341,6 +385,7 @@ pub async fn update(
         });
     }
     write_links(&txn, id, &input).await?;
+    search::reindex(&txn, id).await?;
     let after = get(&txn, id).await?.ok_or(AppError::NotFound)?;
     let names = catalog::service_names(&txn).await?;
     let changed = changes::changes(&fields(&before, &names), &fields(&after, &names));
@@ -443,6 +488,7 @@ pub async fn delete(
         },
     )
     .await?;
+    search::remove(&txn, id).await?;
     incident::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
     tracing::warn!(incident_id = id, actor_id, "incident deleted");
@@ -603,27 +649,32 @@ fn blank_fields() -> Described {
     described
 }
 
-/// One page of incidents, newest start first, after `after`.
-pub async fn list(
-    db: &DatabaseConnection,
-    filter: &IncidentFilter,
-    after: Option<Cursor>,
-    limit: u64,
-) -> Result<Vec<incident::Model>, AppError> {
-    let mut query = incident::Entity::find()
-        .order_by_desc(incident::Column::StartedAt)
-        .order_by_desc(incident::Column::Id);
+/// The filter as a query condition; every part is served by an index.
+fn condition(filter: &IncidentFilter) -> Condition {
+    let mut cond = Condition::all();
     if let Some(severity) = filter.severity {
-        query = query.filter(incident::Column::Severity.eq(severity.key()));
+        cond = cond.add(incident::Column::Severity.eq(severity.key()));
     }
     if let Some(source) = filter.detected_by {
-        query = query.filter(incident::Column::DetectedBy.eq(source.key()));
+        cond = cond.add(incident::Column::DetectedBy.eq(source.key()));
+    }
+    if let Some(known) = filter.known_problem {
+        cond = cond.add(incident::Column::KnownProblem.eq(known));
+    }
+    if let Some(outcome) = filter.runbook_outcome {
+        cond = cond.add(incident::Column::RunbookOutcome.eq(outcome.key()));
+    }
+    if let Some(from) = filter.started_from {
+        cond = cond.add(incident::Column::StartedAt.gte(from));
+    }
+    if let Some(before) = filter.started_before {
+        cond = cond.add(incident::Column::StartedAt.lt(before));
     }
     if filter.open_only {
-        query = query.filter(incident::Column::ResolvedAt.is_null());
+        cond = cond.add(incident::Column::ResolvedAt.is_null());
     }
     if let Some(service_id) = filter.service_id {
-        query = query.filter(
+        cond = cond.add(
             incident::Column::Id.in_subquery(
                 Query::select()
                     .column(incident_service::Column::IncidentId)
@@ -633,18 +684,91 @@ pub async fn list(
             ),
         );
     }
-    if let Some(after) = after {
-        query = query.filter(
-            Condition::any()
-                .add(incident::Column::StartedAt.lt(after.started_at))
-                .add(
-                    Condition::all()
-                        .add(incident::Column::StartedAt.eq(after.started_at))
-                        .add(incident::Column::Id.lt(after.id)),
-                ),
+    if let Some(team_id) = filter.team_id {
+        cond = cond.add(
+            incident::Column::Id.in_subquery(
+                Query::select()
+                    .column(incident_service::Column::IncidentId)
+                    .from(incident_service::Entity)
+                    .and_where(
+                        incident_service::Column::ServiceId.in_subquery(
+                            Query::select()
+                                .column(service::Column::Id)
+                                .from(service::Entity)
+                                .and_where(service::Column::TeamId.eq(team_id))
+                                .to_owned(),
+                        ),
+                    )
+                    .to_owned(),
+            ),
         );
     }
+    if let Some(status) = filter.postmortem_status {
+        let with_status =
+            |op: fn(postmortem::Column, &'static str) -> sea_orm::sea_query::SimpleExpr| {
+                Query::select()
+                    .column(postmortem::Column::IncidentId)
+                    .from(postmortem::Entity)
+                    .and_where(op(postmortem::Column::Status, status.key()))
+                    .to_owned()
+            };
+        cond = cond.add(match status {
+            // No row yet is a draft too.
+            PostmortemStatus::Draft => {
+                incident::Column::Id.not_in_subquery(with_status(|c, v| c.ne(v)))
+            }
+            _ => incident::Column::Id.in_subquery(with_status(|c, v| c.eq(v))),
+        });
+    }
+    if let Some(ids) = &filter.ids {
+        cond = cond.add(incident::Column::Id.is_in(ids.clone()));
+    }
+    cond
+}
+
+/// One page of incidents in `sort` order, after `after`.
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: &IncidentFilter,
+    sort: Sort,
+    after: Option<Cursor>,
+    limit: u64,
+) -> Result<Vec<incident::Model>, AppError> {
+    let mut query = incident::Entity::find().filter(condition(filter));
+    if sort == Sort::Severity {
+        query = query.order_by_asc(incident::Column::Severity);
+    }
+    query = query
+        .order_by_desc(incident::Column::StartedAt)
+        .order_by_desc(incident::Column::Id);
+    if let Some(after) = after {
+        let within = Condition::any()
+            .add(incident::Column::StartedAt.lt(after.started_at))
+            .add(
+                Condition::all()
+                    .add(incident::Column::StartedAt.eq(after.started_at))
+                    .add(incident::Column::Id.lt(after.id)),
+            );
+        query = query.filter(match (sort, after.severity) {
+            (Sort::Severity, Some(severity)) => Condition::any()
+                .add(incident::Column::Severity.gt(severity.key()))
+                .add(
+                    Condition::all()
+                        .add(incident::Column::Severity.eq(severity.key()))
+                        .add(within),
+                ),
+            _ => within,
+        });
+    }
     Ok(query.limit(limit).all(db).await?)
+}
+
+/// How many incidents the filter matches.
+pub async fn count(db: &DatabaseConnection, filter: &IncidentFilter) -> Result<u64, AppError> {
+    Ok(incident::Entity::find()
+        .filter(condition(filter))
+        .count(db)
+        .await?)
 }
 
 /// The services of each of `incident_ids`, in one query.

@@ -9,4 +9,5 @@ pub mod login_throttle;
 pub mod markdown;
 pub mod passwords;
 pub mod postmortems;
+pub mod search;
 pub mod timeline;

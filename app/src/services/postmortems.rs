@@ -8,7 +8,7 @@ use crate::domain::markdown;
 use crate::domain::postmortem::{PostmortemStatus, ReviewMove};
 use crate::entities::{incident, postmortem, postmortem_template};
 use crate::error::AppError;
-use crate::services::history;
+use crate::services::{history, search};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{Set, SqlErr, TransactionTrait};
@@ -75,6 +75,23 @@ pub async fn get(db: &impl ConnectionTrait, incident_id: i64) -> Result<Postmort
         published_at: None,
         reopen_reason: None,
     })
+}
+
+/// The review status of each of `incident_ids` that has a postmortem, in one query.
+pub async fn statuses(
+    db: &DatabaseConnection,
+    incident_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, PostmortemStatus>, AppError> {
+    if incident_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(postmortem::Entity::find()
+        .filter(postmortem::Column::IncidentId.is_in(incident_ids.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|p| Some((p.incident_id, PostmortemStatus::parse(&p.status).ok()?)))
+        .collect())
 }
 
 fn check_body(body: &str) -> Result<(), AppError> {
@@ -172,6 +189,7 @@ pub async fn save(
         )
         .await?;
     }
+    search::reindex(&txn, incident_id).await?;
     let saved = get(&txn, incident_id).await?;
     txn.commit().await?;
     Ok(saved)

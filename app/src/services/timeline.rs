@@ -5,7 +5,7 @@ use crate::domain::history::{FieldChange, HistoryAction, Subject};
 use crate::domain::timeline::{EventKind, KeyMoment};
 use crate::entities::{incident, timeline_event};
 use crate::error::AppError;
-use crate::services::history;
+use crate::services::{history, search};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
@@ -235,6 +235,7 @@ pub async fn create(
         },
     )
     .await?;
+    search::reindex(&txn, incident_id).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -307,6 +308,7 @@ pub async fn update(
         )
         .await?;
     }
+    search::reindex(&txn, before.incident_id).await?;
     let updated = get(&txn, id).await?.ok_or(AppError::NotFound)?;
     txn.commit().await?;
     Ok(updated)
@@ -351,6 +353,7 @@ pub async fn delete(
         },
     )
     .await?;
+    search::reindex(&txn, before.incident_id).await?;
     txn.commit().await?;
     Ok(before.incident_id)
 }

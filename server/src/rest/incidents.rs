@@ -1,6 +1,7 @@
 //! `/api/v1/incidents`: every field the pages take, so a script can import a team's history.
 
 use super::{ApiError, ApiResult, ApiUser, body};
+use app::api::incidents::{ListParams, parse_list_params};
 use app::domain::Role;
 use app::domain::account::required_line;
 use app::domain::incident::{
@@ -8,7 +9,8 @@ use app::domain::incident::{
 };
 use app::entities::incident;
 use app::error::AppError;
-use app::services::incidents::{self, Cursor, IncidentFilter, IncidentInput, IncidentRecord};
+use app::services::incidents::{self, Cursor, IncidentInput, IncidentRecord};
+use app::services::search;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -252,14 +254,10 @@ pub async fn delete(
 
 #[derive(Deserialize)]
 pub struct ListQuery {
-    severity: Option<String>,
-    service: Option<i64>,
-    detected_by: Option<String>,
-    #[serde(default)]
-    open: bool,
+    /// The same filters as the incident list page; days are read in UTC.
+    #[serde(flatten)]
+    params: ListParams,
     limit: Option<u64>,
-    /// The `next` of the previous page.
-    after: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -267,17 +265,6 @@ pub struct IncidentPage {
     incidents: Vec<IncidentJson>,
     /// Pass as `after` for the next page; absent on the last one.
     next: Option<String>,
-}
-
-fn parse_cursor(text: &str) -> Result<Cursor, AppError> {
-    let bad = || AppError::validation("after", "after", "is not a cursor this API gave out");
-    let (time, id) = text.split_once('~').ok_or_else(bad)?;
-    Ok(Cursor {
-        started_at: DateTime::parse_from_rfc3339(time)
-            .map_err(|_| bad())?
-            .with_timezone(&Utc),
-        id: id.parse().map_err(|_| bad())?,
-    })
 }
 
 pub async fn list(
@@ -288,28 +275,16 @@ pub async fn list(
     user.require(Role::Viewer)?;
     let Query(q) =
         query.map_err(|r| ApiError(AppError::validation("query", "The query", r.body_text())))?;
-    let filter = IncidentFilter {
-        severity: choice(
-            "severity",
-            "severity",
-            q.severity.as_deref(),
-            Severity::parse,
-        )?,
-        service_id: q.service,
-        detected_by: choice(
-            "detected_by",
-            "detected_by",
-            q.detected_by.as_deref(),
-            DetectionSource::parse,
-        )?,
-        open_only: q.open,
-    };
+    let (mut filter, sort, after) = parse_list_params(&q.params, chrono_tz::UTC)?;
+    if let Some(text) = q.params.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        let hits = search::search(state.db.read(), text, search::MAX_HITS).await?;
+        filter.ids = Some(hits.into_iter().map(|h| h.incident_id).collect());
+    }
     let limit = q.limit.unwrap_or(50).clamp(1, MAX_PAGE);
-    let after = q.after.as_deref().map(parse_cursor).transpose()?;
-    let mut rows = incidents::list(state.db.read(), &filter, after, limit + 1).await?;
+    let mut rows = incidents::list(state.db.read(), &filter, sort, after, limit + 1).await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|i| Cursor::after(i).encode())
+        rows.last().map(|i| Cursor::after(i, sort).encode())
     } else {
         None
     };

@@ -1,0 +1,160 @@
+//! Full-text search over incidents: titles, summaries, postmortems and timeline text, ranked, with
+//! a snippet around the match. SQLite uses an FTS5 table, PostgreSQL a weighted `tsvector` with a
+//! GIN index; both are kept current by the writes that change what they index.
+
+use crate::entities::{incident, postmortem, timeline_event};
+use crate::error::AppError;
+use sea_orm::prelude::*;
+use sea_orm::{DbBackend, QueryOrder, Statement};
+
+/// The most hits a search considers; the list then filters and pages through them.
+pub const MAX_HITS: usize = 500;
+
+// Snippets mark matched words with `domain::incident::MATCH_START` and `MATCH_END`, which are
+// chr(2) and chr(3) in the SQL below.
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    pub incident_id: i64,
+    pub snippet: String,
+}
+
+/// Rewrites what the incident's search row holds from the incident, its postmortem and its
+/// timeline; called in the transaction of every write that changes one of them.
+pub async fn reindex(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), AppError> {
+    let Some(found) = incident::Entity::find_by_id(incident_id).one(db).await? else {
+        return remove(db, incident_id).await;
+    };
+    let postmortem = postmortem::Entity::find_by_id(incident_id)
+        .one(db)
+        .await?
+        .map(|p| p.body)
+        .unwrap_or_default();
+    let timeline = timeline_event::Entity::find()
+        .filter(timeline_event::Column::IncidentId.eq(incident_id))
+        .order_by_asc(timeline_event::Column::OccurredAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.body)
+        .collect::<Vec<_>>()
+        .join("\n");
+    remove(db, incident_id).await?;
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO incident_search (incident_id, title, summary, postmortem, timeline) VALUES ($1, $2, $3, $4, $5)"
+        }
+        _ => {
+            "INSERT INTO incident_search (rowid, title, summary, postmortem, timeline) VALUES ($1, $2, $3, $4, $5)"
+        }
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            incident_id.into(),
+            found.title.into(),
+            found.summary.into(),
+            postmortem.into(),
+            timeline.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn remove(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), AppError> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "DELETE FROM incident_search WHERE incident_id = $1",
+        _ => "DELETE FROM incident_search WHERE rowid = $1",
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [incident_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Words of the query as an FTS5 expression: each one quoted (so nothing typed is read as
+/// syntax), all required, the last one also matching as a prefix.
+fn fts5_query(query: &str) -> Option<String> {
+    let words: Vec<String> = query
+        .split_whitespace()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    let last = words.last()?.clone();
+    let mut expr = words[..words.len() - 1].join(" ");
+    if !expr.is_empty() {
+        expr.push(' ');
+    }
+    expr.push_str(&format!("{last}*"));
+    Some(expr)
+}
+
+/// The incidents matching `query`, best first.
+pub async fn search(
+    db: &DatabaseConnection,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Hit>, AppError> {
+    let backend = db.get_database_backend();
+    let statement = match backend {
+        DbBackend::Postgres => Statement::from_sql_and_values(
+            backend,
+            "SELECT incident_id, ts_headline('english', \
+                 title || ' — ' || summary || ' — ' || postmortem || ' — ' || timeline, q, \
+                 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || \
+                 ', MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet \
+             FROM incident_search, websearch_to_tsquery('english', $1) AS q \
+             WHERE document @@ q \
+             ORDER BY ts_rank(document, q) DESC, incident_id DESC \
+             LIMIT $2",
+            [query.into(), (limit as i64).into()],
+        ),
+        _ => {
+            let Some(expr) = fts5_query(query) else {
+                return Ok(Vec::new());
+            };
+            Statement::from_sql_and_values(
+                backend,
+                "SELECT rowid AS incident_id, \
+                     snippet(incident_search, -1, char(2), char(3), '…', 16) AS snippet \
+                 FROM incident_search WHERE incident_search MATCH $1 \
+                 ORDER BY bm25(incident_search, 10.0, 5.0, 1.0, 1.0), rowid DESC \
+                 LIMIT $2",
+                [expr.into(), (limit as i64).into()],
+            )
+        }
+    };
+    let rows = db.query_all_raw(statement).await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(Hit {
+                incident_id: row.try_get("", "incident_id")?,
+                snippet: row.try_get("", "snippet")?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts5_query;
+
+    #[test]
+    fn typed_words_are_quoted_and_the_last_is_a_prefix() {
+        assert_eq!(
+            fts5_query("disk full").as_deref(),
+            Some("\"disk\" \"full\"*")
+        );
+        assert_eq!(
+            fts5_query("say \"NEAR(a b)\" OR").as_deref(),
+            Some("\"say\" \"\"\"NEAR(a\" \"b)\"\"\" \"OR\"*")
+        );
+        assert_eq!(fts5_query("   "), None);
+    }
+}

@@ -41,6 +41,9 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Fill an empty database with six months of a small company's incidents and demo
+    /// accounts for every role; their passwords are printed once.
+    SeedDemo,
 }
 
 #[derive(Debug, Args, Clone)]

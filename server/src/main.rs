@@ -39,6 +39,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreateUser(args) => create_user(db, args).await,
         Command::CreateToken { user, name } => create_token(db, &user, &name).await,
+        Command::SeedDemo => server::demo::seed(&db, chrono::Utc::now()).await,
         Command::Backup { to } => {
             backup::backup(&db, &to).await?;
             println!("Backup written to {} and checked.", to.display());

@@ -69,7 +69,10 @@ pub async fn load_timeline(incident_id: i64) -> Result<Timeline, AppError> {
         async {
             use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
             let me = auth::require(Role::Viewer).await?;
-            let db = auth::state()?.db;
+            // Everything from the request context is read before the first database await.
+            let state = auth::state()?;
+            let now = state.clock.now();
+            let db = state.db;
             if crate::services::incidents::get(db.read(), incident_id)
                 .await?
                 .is_none()
@@ -90,7 +93,7 @@ pub async fn load_timeline(incident_id: i64) -> Result<Timeline, AppError> {
                 events: events.into_iter().map(|e| dto(e, zone, &authors)).collect(),
                 can_edit: me.role.includes(Role::Engineer),
                 time_zone: zone.name().to_string(),
-                now_input: show(auth::state()?.clock.now(), zone).input,
+                now_input: show(now, zone).input,
             })
         }
         .await,

@@ -138,6 +138,7 @@ pub fn Field(
                 id=id
                 name=name
                 type=kind
+                step=(kind == "datetime-local").then_some("1")
                 autocomplete=autocomplete
                 value=value
                 required=required

@@ -1,6 +1,6 @@
 //! One's own account: who you are, and changing your password.
 
-use crate::api::accounts::{ChangePassword, Me};
+use crate::api::accounts::{ChangePassword, Me, SetTimeZone, time_zones};
 use crate::api::tokens::{CreateToken, RevokeToken, TokenRow, my_tokens};
 use crate::components::form::{
     Field, FormError, NewPasswordFields, field_error, form_error, succeeded,
@@ -28,6 +28,7 @@ pub fn AccountPage() -> impl IntoView {
                 <dt>"Role"</dt><dd>{me.role.label()} " — " {me.role.description()}</dd>
             </dl>
         </section>
+        <TimeZoneForm current=me.time_zone.clone() />
         <section class="panel narrow">
             <h2>"Change password"</h2>
             <p class="hint">"Signs you out everywhere else."</p>
@@ -48,6 +49,49 @@ pub fn AccountPage() -> impl IntoView {
             </ActionForm>
         </section>
         <ApiTokens />
+    }
+}
+
+/// The zone times are shown and entered in.
+#[component]
+fn TimeZoneForm(current: String) -> impl IntoView {
+    let set = ServerAction::<SetTimeZone>::new();
+    let zones = Resource::new(|| (), |_| time_zones());
+    view! {
+        <section class="panel narrow">
+            <h2>"Time zone"</h2>
+            <p class="hint">"Incident times are shown and entered in this zone, and stored in UTC."</p>
+            {move || succeeded(set).get().map(|zone| view! {
+                <div class="alert success" role="status">{format!("Times are now shown in {zone}.")}</div>
+            })}
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    let current = current.clone();
+                    Suspend::new(async move {
+                        match zones.await {
+                            Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                            Ok(zones) => view! {
+                                <ActionForm action=set>
+                                    <FormError error=form_error(set, &["time_zone"]) />
+                                    <div class="field">
+                                        <label for="field-time_zone">"Time zone"</label>
+                                        <select id="field-time_zone" name="time_zone">
+                                            {zones.into_iter().map(|z| {
+                                                let selected = z == current;
+                                                let value = z.clone();
+                                                view! { <option value=value selected=selected>{z}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                        {move || field_error(set, "time_zone").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                                    </div>
+                                    <button type="submit" class="button primary">"Save time zone"</button>
+                                </ActionForm>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
     }
 }
 

@@ -1,7 +1,7 @@
 //! Recording a new incident and changing one: every field on one form, times in the viewer's
 //! zone, each complaint next to its field, and nothing typed lost when a save is refused.
 
-use crate::api::incidents::{IncidentForm, SaveIncident, load_incident_form};
+use crate::api::incidents::{IncidentForm, IncidentFormValues, SaveIncident, load_incident_form};
 use crate::components::form::{
     Field, FieldError, FormError, field_error, form_error, kept_inputs, kept_or,
 };
@@ -141,9 +141,89 @@ fn answer_radios(
     }
 }
 
+/// The form's values with their labels, in form order, for comparing two versions.
+fn labelled(v: &IncidentFormValues) -> Vec<(&'static str, String)> {
+    vec![
+        ("Title", v.title.clone()),
+        ("Summary", v.summary.clone()),
+        ("Severity", v.severity.to_uppercase()),
+        ("Affected services", v.services.join(", ")),
+        (
+            "Customers were affected",
+            if v.customer_impact {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ),
+        ("Customer impact", v.impact_description.clone()),
+        ("Impact started", v.started_at.replace('T', " ")),
+        ("Detected", v.detected_at.replace('T', " ")),
+        ("Acknowledged", v.acknowledged_at.replace('T', " ")),
+        ("Mitigated", v.mitigated_at.replace('T', " ")),
+        ("Resolved", v.resolved_at.replace('T', " ")),
+        ("Detected by", v.detected_by.clone()),
+        (
+            "Should monitoring have caught it",
+            v.monitoring_should_have_caught.clone(),
+        ),
+        ("Known problem", v.known_problem.clone()),
+        ("Repeats", v.repeats.clone()),
+        ("Runbook", v.runbook_outcome.clone()),
+        ("Cause", v.cause_category.clone()),
+        ("Tags", v.tags.clone()),
+    ]
+}
+
+/// What someone else saved since this form was opened, next to the form that keeps one's own.
+#[component]
+fn IncidentConflict(
+    base: IncidentFormValues,
+    current: IncidentForm,
+    version: RwSignal<i64>,
+) -> impl IntoView {
+    let changed: Vec<(&'static str, String, String)> = labelled(&base)
+        .into_iter()
+        .zip(labelled(&current.values))
+        .filter(|(b, c)| b.1 != c.1)
+        .map(|(b, c)| (b.0, b.1, c.1))
+        .collect();
+    let their_version = current.version;
+    view! {
+        <section class="panel conflict" role="alert">
+            <h2>"Someone else changed this incident while you were editing"</h2>
+            <p>"Your changes are still in the form below. Since you opened it, they changed:"</p>
+            <dl class="changes">
+                {changed.into_iter().map(|(label, before, after)| view! {
+                    <dt>{label}</dt>
+                    <dd><del>{before}</del>" → "<ins>{after}</ins></dd>
+                }).collect_view()}
+            </dl>
+            <button type="button" class="button" on:click=move |_| version.set(their_version)>
+                {format!("Keep mine (then Save over version {their_version})")}
+            </button>
+        </section>
+    }
+}
+
 #[component]
 fn IncidentFormView(form: IncidentForm) -> impl IntoView {
     let action = ServerAction::<SaveIncident>::new();
+    let version = RwSignal::new(form.version);
+    let current = RwSignal::new(None::<IncidentForm>);
+    let incident_id = form.id;
+    Effect::new(move |_| {
+        if let (Some(Err(AppError::Conflict { .. })), Some(id)) =
+            (action.value().get(), incident_id)
+        {
+            leptos::task::spawn_local(async move {
+                if let Ok(found) = load_incident_form(Some(id)).await {
+                    current.set(Some(found));
+                }
+            });
+        }
+    });
+    let base = form.values.clone();
     let v = form.values.clone();
     let kept = |field: &str, value: &str| kept_or::<SaveIncident>(field, value);
     let chosen_services = kept_inputs::<SaveIncident>("services[]").unwrap_or(v.services.clone());
@@ -181,19 +261,12 @@ fn IncidentFormView(form: IncidentForm) -> impl IntoView {
         Some(id) => format!("/incidents/{id}"),
         None => "/incidents".to_string(),
     };
-    let current = cancel.clone();
     view! {
         <ActionForm action attr:class="incident-form">
             <input type="hidden" name="id" value=form.id.map(|id| id.to_string()).unwrap_or_default() />
-            <input type="hidden" name="version" value=form.version.to_string() />
+            <input type="hidden" name="version" value=form.version.to_string() prop:value=move || version.get().to_string() />
             <FormError error=form_error(action, FIELDS) />
-            {move || matches!(action.value().get(), Some(Err(AppError::Conflict { .. }))).then(|| view! {
-                <div class="alert warning" role="alert">
-                    "Your changes are still in this form. "
-                    <a href=current.clone() target="_blank">"Open the current version in a new tab"</a>
-                    " to compare, then reload this page to start from it."
-                </div>
-            })}
+            {move || current.get().map(|found| view! { <IncidentConflict base=base.clone() current=found version /> })}
             <section class="panel">
                 <h2>"What happened"</h2>
                 <Field label="Title" name="title" value=Some(kept("title", &v.title)) required=true

@@ -1,11 +1,10 @@
 //! An incident's History tab: who changed what and when, with diffs of long texts.
 
 use crate::api::history::{ChangeShown, HistoryEntryDto, incident_history};
-use crate::api::incidents::load_incident;
 use crate::components::notice::ErrorNotice;
 use crate::domain::history::Subject;
 use crate::error::AppError;
-use crate::pages::incidents::{IncidentTabs, incident_id, severity_badge};
+use crate::pages::incidents::{IncidentTabs, incident_id, incident_resource, severity_badge};
 use crate::pages::postmortem::DiffView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +14,8 @@ use leptos_router::hooks::use_query_map;
 pub fn IncidentHistoryPage() -> impl IntoView {
     let id = incident_id();
     let query = use_query_map();
-    let data = Resource::new(
+    let incident = incident_resource(id, || 0);
+    let history = Resource::new(
         move || {
             (
                 id.get(),
@@ -23,21 +23,18 @@ pub fn IncidentHistoryPage() -> impl IntoView {
             )
         },
         |(id, before)| async move {
-            let Some(id) = id else {
-                return Err(AppError::NotFound);
-            };
-            Ok((
-                load_incident(id).await?,
-                incident_history(id, before).await?,
-            ))
+            match id {
+                Some(id) => incident_history(id, before).await,
+                None => Err(AppError::NotFound),
+            }
         },
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok((incident, page)) => {
+                match (incident.await, history.await) {
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNotice error /> }.into_any(),
+                    (Ok(incident), Ok(page)) => {
                         let id = incident.id;
                         view! {
                             <Title text=format!("History: {}", incident.title) />

@@ -2,7 +2,6 @@
 //! lint (the same code the server runs on save), conflict resolution that keeps what was typed,
 //! and the review workflow.
 
-use crate::api::incidents::load_incident;
 use crate::api::postmortems::{
     PostmortemConflict, PostmortemDto, ReviewPostmortem, SavePostmortem, compare_postmortem,
     load_postmortem,
@@ -14,7 +13,7 @@ use crate::domain::history::DiffLine;
 use crate::domain::markdown;
 use crate::domain::postmortem::{PostmortemStatus, ReviewMove};
 use crate::error::AppError;
-use crate::pages::incidents::{IncidentTabs, incident_id, severity_badge};
+use crate::pages::incidents::{IncidentTabs, incident_id, incident_resource, severity_badge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,30 +21,46 @@ use leptos_meta::Title;
 pub fn PostmortemPage() -> impl IntoView {
     let id = incident_id();
     let review = ServerAction::<ReviewPostmortem>::new();
-    let data = Resource::new(
+    // Bumped by each successful save, so the review panel offers the moves that now apply.
+    let saved = RwSignal::new(0u32);
+    let incident = incident_resource(id, || 0);
+    let postmortem = Resource::new(
         move || (id.get(), review.version().get()),
         |(id, _)| async move {
-            let Some(id) = id else {
-                return Err(AppError::NotFound);
-            };
-            Ok((load_incident(id).await?, load_postmortem(id).await?))
+            match id {
+                Some(id) => load_postmortem(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let panel = Resource::new(
+        move || (id.get(), review.version().get(), saved.get()),
+        |(id, ..)| async move {
+            match id {
+                Some(id) => load_postmortem(id).await,
+                None => Err(AppError::NotFound),
+            }
         },
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok((incident, postmortem)) => view! {
+                match (incident.await, postmortem.await) {
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorNotice error /> }.into_any(),
+                    (Ok(incident), Ok(postmortem)) => view! {
                         <Title text=format!("Postmortem: {}", incident.title) />
                         <header class="page-header">
                             <p>{severity_badge(incident.severity)} " " <span class="muted">{format!("#{}", incident.id)}</span></p>
                             <h1>{incident.title.clone()}</h1>
                         </header>
                         <IncidentTabs id=incident.id current="postmortem" />
-                        <ReviewPanel postmortem=postmortem.clone() action=review />
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                panel.await.ok().map(|postmortem| view! { <ReviewPanel postmortem action=review /> })
+                            })}
+                        </Transition>
                         {if postmortem.can_edit {
-                            view! { <Editor postmortem /> }.into_any()
+                            view! { <Editor postmortem saved /> }.into_any()
                         } else {
                             view! { <ReadOnly postmortem /> }.into_any()
                         }}
@@ -174,7 +189,7 @@ fn phrase_range(text: &str, warning: &Warning) -> Option<(u32, u32)> {
 }
 
 #[component]
-fn Editor(postmortem: PostmortemDto) -> impl IntoView {
+fn Editor(postmortem: PostmortemDto, saved: RwSignal<u32>) -> impl IntoView {
     let incident_id = postmortem.incident_id;
     let save = ServerAction::<SavePostmortem>::new();
     let text = RwSignal::new(postmortem.body.clone());
@@ -188,10 +203,11 @@ fn Editor(postmortem: PostmortemDto) -> impl IntoView {
 
     // A successful save moves the base version on; a conflict fetches the text it collided with.
     Effect::new(move |_| match save.value().get() {
-        Some(Ok(saved)) => {
-            version.set(saved.version);
-            saved_text.set(saved.body);
+        Some(Ok(stored)) => {
+            version.set(stored.version);
+            saved_text.set(stored.body);
             conflict.set(None);
+            saved.update(|n| *n += 1);
         }
         Some(Err(AppError::Conflict { .. })) => {
             let mine = text.get_untracked();

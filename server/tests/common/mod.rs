@@ -77,12 +77,12 @@ macro_rules! on_both_databases {
             mod $scenario {
                 #[tokio::test]
                 async fn sqlite() {
-                    let t = crate::common::sqlite().await;
+                    let t = $crate::common::sqlite().await;
                     super::$scenario(t.db.clone()).await;
                 }
                 #[tokio::test]
                 async fn postgres() {
-                    if let Some(t) = crate::common::postgres().await {
+                    if let Some(t) = $crate::common::postgres().await {
                         super::$scenario(t.db.clone()).await;
                     }
                 }

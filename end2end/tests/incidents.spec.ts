@@ -1,0 +1,194 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+
+// The accounts spec runs first on the same server and leaves these people behind.
+const admin = { username: 'ada', password: 'a long admin passphrase' };
+const engineer = { username: 'bea', password: 'engineer passphrase 42' };
+const facilitator = { username: 'fay', password: 'facilitator passphrase 7' };
+
+async function ready(page: Page, javaScriptEnabled: boolean) {
+  if (javaScriptEnabled) {
+    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  }
+}
+
+async function signIn(page: Page, javaScriptEnabled: boolean, who: { username: string; password: string }) {
+  await page.goto('/login');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: /^Welcome/ })).toBeVisible();
+}
+
+/// A team, a service and a facilitator, made through the admin's own pages.
+async function prepare(page: Page, javaScriptEnabled: boolean, suffix: string) {
+  await signIn(page, javaScriptEnabled, admin);
+  await page.goto('/catalog');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Team name').fill(`Payments ${suffix}`);
+  await page.getByRole('button', { name: 'Add team' }).click();
+  await expect(page.locator('.team-list').getByText(`Payments ${suffix}`).first()).toBeVisible();
+  await page.goto('/catalog');
+  await ready(page, javaScriptEnabled);
+  await page.locator('#new-service-name').fill(`checkout-${suffix}`);
+  await page.locator('#new-service-team_id').selectOption({ label: `Payments ${suffix}` });
+  await page.getByRole('button', { name: 'Add service' }).click();
+  await expect(page.getByText(`checkout-${suffix}`).first()).toBeVisible();
+
+  await page.goto('/admin/users');
+  await ready(page, javaScriptEnabled);
+  if ((await page.locator(`tr[data-username="${facilitator.username}"]`).count()) === 0) {
+    await page.getByLabel('Username').fill(facilitator.username);
+    await page.getByLabel('Display name').fill('Fay Facilitator');
+    await page.getByLabel('Email').fill('fay@example.com');
+    await page.getByLabel('Role', { exact: true }).selectOption('facilitator');
+    await page.getByLabel('Initial password').fill(facilitator.password);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await expect(page.locator(`tr[data-username="${facilitator.username}"]`)).toBeVisible();
+  }
+  await page.context().clearCookies();
+}
+
+async function recordIncident(page: Page, javaScriptEnabled: boolean, title: string, suffix: string) {
+  await page.goto('/incidents');
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('link', { name: 'Record an incident' }).click();
+  await expect(page.getByRole('heading', { name: 'Record an incident' })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel(/^SEV2/).check();
+  await page.getByLabel(`checkout-${suffix}`).check();
+  // Resolved before it started: refused, naming the field, with everything typed still there.
+  await page.getByLabel('Impact started').fill('2026-11-20T14:03:05');
+  await page.getByLabel('Resolved').fill('2026-11-20T13:00:00');
+  await page.getByRole('button', { name: 'Record incident' }).click();
+  await expect(page.getByText('Resolved cannot be before impact started')).toBeVisible();
+  await expect(page.getByLabel('Title')).toHaveValue(title);
+  await expect(page.getByLabel(`checkout-${suffix}`)).toBeChecked();
+  await expect(page.getByLabel(/^SEV2/)).toBeChecked();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Resolved').fill('');
+  await page.getByRole('button', { name: 'Record incident' }).click();
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
+  await expect(page.getByText('2026-11-20 14:03:05 UTC')).toBeVisible();
+}
+
+test('an engineer records an incident, builds its timeline and writes the postmortem; a facilitator publishes it', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'the live preview and lint run in the browser');
+  await prepare(page, javaScriptEnabled, 'a');
+  await signIn(page, javaScriptEnabled, engineer);
+  await recordIncident(page, javaScriptEnabled, 'Checkout returns 502s', 'a');
+
+  // Timeline entry from the keyboard: Enter adds the event.
+  await ready(page, javaScriptEnabled);
+  const add = page.locator('#add-event');
+  await add.getByLabel('Time').fill('2026-11-20T14:10:00');
+  await add.getByLabel('Kind').selectOption('detection');
+  await add.getByLabel('Marks the moment of').selectOption('detected');
+  await add.getByLabel('What happened').fill('Pager fired: checkout 5xx above 2%');
+  await add.getByLabel('What happened').press('Enter');
+  const detection = page.locator('li.event', { hasText: 'Pager fired' });
+  await expect(detection).toContainText('Detected moment');
+  // The marked event set the incident's detection time, so time to detect is known.
+  await expect(page.locator('.figure', { hasText: 'Time to detect' })).toContainText('6m 55s');
+  await add.getByLabel('Time').fill('2026-11-20T14:05:00');
+  await add.getByLabel('Kind').selectOption('action');
+  await add.getByLabel('What happened').fill('Deploy 4411 rolled out to EU');
+  await add.getByLabel('What happened').press('Enter');
+  await expect(page.locator('li.event').first()).toContainText('Deploy 4411', { timeout: 10_000 });
+
+  // Classify it.
+  await page.getByRole('link', { name: 'Change incident' }).click();
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByLabel('Detected', { exact: true })).toHaveJSProperty('readOnly', true);
+  await page.getByLabel('Detected by').selectOption('alert');
+  await page.getByLabel('Runbook').selectOption('existed_failed');
+  await page.getByLabel('Trigger or cause').selectOption('change');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Existed but failed or was incomplete')).toBeVisible();
+
+  // Write the postmortem: the preview renders, the lint warns as you type.
+  await page.getByRole('link', { name: 'Postmortem' }).click();
+  await ready(page, javaScriptEnabled);
+  const editor = page.getByLabel('Postmortem (markdown)');
+  await expect(editor).toHaveValue(/## Root cause/);
+  await editor.fill('## Summary\n\nDeploy 4411 shipped a bad pool size.\n\n## Root cause\n\nIt was human error.\n');
+  await expect(page.getByText('1 blameless-language warning')).toBeVisible();
+  await expect(page.getByRole('button', { name: /Line 7: “human error”/ })).toBeVisible();
+  await page.getByRole('tab', { name: 'Preview' }).click();
+  await expect(page.getByLabel('Preview').getByRole('heading', { name: 'Root cause' })).toBeVisible();
+  await page.getByRole('tab', { name: 'Write' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('Saved (version 1)')).toBeVisible();
+  await page.getByRole('button', { name: 'Submit for review' }).click();
+  await expect(page.locator('.review .badge.status')).toHaveText('In review');
+
+  await page.context().clearCookies();
+  await signIn(page, javaScriptEnabled, facilitator);
+  await page.goto('/incidents');
+  await page.getByRole('link', { name: 'Checkout returns 502s' }).click();
+  await expect(page.getByText('1 blameless-language warning')).toBeVisible();
+  await page.getByRole('link', { name: 'Postmortem' }).click();
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.locator('.review .badge.status')).toHaveText('Published');
+  await expect(page.getByText(/Published by Fay Facilitator/)).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Root cause' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'History' }).click();
+  await expect(page.getByText(/Fay Facilitator\s+published the postmortem/)).toBeVisible();
+  await expect(page.getByText(/Bea Engineer\s+created the incident/)).toBeVisible();
+});
+
+async function openPostmortem(browser: Browser, javaScriptEnabled: boolean, url: string) {
+  const context = await browser.newContext({ javaScriptEnabled });
+  const page = await context.newPage();
+  await signIn(page, javaScriptEnabled, engineer);
+  await page.goto(url);
+  await ready(page, javaScriptEnabled);
+  return page;
+}
+
+test('two people editing one postmortem: the later save is refused and loses nothing', async ({ page, browser, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'the conflict view runs in the browser');
+  await prepare(page, javaScriptEnabled, 'b');
+  await signIn(page, javaScriptEnabled, engineer);
+  await recordIncident(page, javaScriptEnabled, 'Search latency spike', 'b');
+  const url = page.url() + '/postmortem';
+
+  const first = await openPostmortem(browser, javaScriptEnabled, url);
+  const second = await openPostmortem(browser, javaScriptEnabled, url);
+  await first.getByLabel('Postmortem (markdown)').fill('## Summary\n\nFirst writer: index rebuild saturated IO.\n');
+  await first.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(first.getByText('Saved (version 1)')).toBeVisible();
+
+  const mine = '## Summary\n\nSecond writer: a cron job started the rebuild at peak.\n';
+  await second.getByLabel('Postmortem (markdown)').fill(mine);
+  await second.getByRole('button', { name: 'Save', exact: true }).click();
+  const conflict = second.getByRole('alert').filter({ hasText: 'Someone else saved this postmortem' });
+  await expect(conflict).toBeVisible();
+  await expect(conflict.locator('[data-side="theirs"]')).toContainText('First writer');
+  await expect(conflict.locator('.diff-line.added')).toContainText('Second writer');
+  await expect(second.getByLabel('Postmortem (markdown)')).toHaveValue(mine);
+
+  await conflict.getByRole('button', { name: /Keep mine/ }).click();
+  await second.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(second.getByText('Saved (version 2)')).toBeVisible();
+  await first.reload();
+  await expect(first.getByLabel('Postmortem (markdown)')).toHaveValue(mine);
+});
+
+test('without JavaScript an incident is recorded and its timeline grows', async ({ page, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled, 'the hydrated run covers this in the tests above');
+  await prepare(page, javaScriptEnabled, 'c');
+  await signIn(page, javaScriptEnabled, engineer);
+  await recordIncident(page, javaScriptEnabled, 'Login page blank', 'c');
+  const add = page.locator('#add-event');
+  await add.getByLabel('Time').fill('2026-11-20T14:20:00');
+  await add.getByLabel('Kind').selectOption('mitigation');
+  await add.getByLabel('Marks the moment of').selectOption('mitigated');
+  await add.getByLabel('What happened').fill('Rolled back the CDN config');
+  await page.getByRole('button', { name: 'Add event' }).click();
+  await expect(page.locator('li.event', { hasText: 'Rolled back' })).toContainText('Mitigated moment');
+  await expect(page.locator('.figure', { hasText: 'Time to mitigate' })).toContainText('16m 55s');
+});

@@ -208,6 +208,26 @@ async fn marking_an_event_sets_the_incidents_key_time(db: Db) {
     assert!(message.contains("Customer email"), "{message}");
 }
 
+async fn times_are_kept_to_the_second_so_a_form_round_trip_matches(db: Db) {
+    let eng = user(&db, "eng", Role::Engineer).await;
+    let incident = open_incident(&db, eng).await;
+    let id = incident.incident.id;
+    let mut precise = event(12, EventKind::Detection, "Pager", Some(KeyMoment::Detected));
+    precise.occurred_at += Duration::milliseconds(640);
+    let created = timeline::create(db.write(), id, precise, eng, at(20))
+        .await
+        .unwrap();
+    assert_eq!(created.occurred_at, at(12), "milliseconds dropped");
+    let current = incidents::get(db.read(), id).await.unwrap().unwrap();
+    assert_eq!(current.incident.detected_at, Some(at(12)));
+    // What the form shows (whole seconds) is what the incident holds, so saving it is accepted.
+    let mut edit = input_of(&current);
+    edit.title = "Checkout errors (EU)".into();
+    incidents::update(db.write(), id, current.incident.version, edit, eng, at(21))
+        .await
+        .unwrap();
+}
+
 async fn a_mark_that_breaks_the_order_is_refused(db: Db) {
     let eng = user(&db, "eng", Role::Engineer).await;
     let incident = open_incident(&db, eng).await;
@@ -577,6 +597,7 @@ async fn admins_change_the_template_new_postmortems_start_from(db: Db) {
 
 on_both_databases!(
     marking_an_event_sets_the_incidents_key_time,
+    times_are_kept_to_the_second_so_a_form_round_trip_matches,
     a_mark_that_breaks_the_order_is_refused,
     timeline_edits_need_the_current_version,
     a_postmortem_starts_from_the_template_and_saves_from_its_version,

@@ -190,7 +190,21 @@ fn dedup(mut ids: Vec<i64>) -> Vec<i64> {
     ids
 }
 
+/// Times are kept to the whole second: the forms enter seconds, and analytics count them.
+pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(0)
+}
+
 fn normalised(mut input: IncidentInput) -> IncidentInput {
+    let t = input.times;
+    input.times = KeyTimes {
+        started: whole_seconds(t.started),
+        detected: t.detected.map(whole_seconds),
+        acknowledged: t.acknowledged.map(whole_seconds),
+        mitigated: t.mitigated.map(whole_seconds),
+        resolved: t.resolved.map(whole_seconds),
+    };
     input.service_ids = dedup(input.service_ids);
     input.repeats = dedup(input.repeats);
     if input.detected_by == Some(DetectionSource::Alert) {

@@ -5,6 +5,7 @@ use crate::domain::history::{FieldChange, HistoryAction, Subject};
 use crate::domain::timeline::{EventKind, KeyMoment};
 use crate::entities::{incident, timeline_event};
 use crate::error::AppError;
+use crate::services::incidents::whole_seconds;
 use crate::services::{history, search};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
@@ -193,6 +194,10 @@ pub async fn create(
     actor_id: i64,
     now: DateTime<Utc>,
 ) -> Result<timeline_event::Model, AppError> {
+    let input = EventInput {
+        occurred_at: whole_seconds(input.occurred_at),
+        ..input
+    };
     let txn = db.begin().await?;
     let incident = incident_for_update(&txn, incident_id).await?;
     let created = timeline_event::ActiveModel {
@@ -250,6 +255,10 @@ pub async fn update(
     actor_id: i64,
     now: DateTime<Utc>,
 ) -> Result<timeline_event::Model, AppError> {
+    let input = EventInput {
+        occurred_at: whole_seconds(input.occurred_at),
+        ..input
+    };
     let txn = db.begin().await?;
     let before = get(&txn, id).await?.ok_or(AppError::NotFound)?;
     if before.version != version {

@@ -140,7 +140,7 @@ test('an engineer records an incident, builds its timeline and writes the postmo
   await expect(page.getByText(/Bea Engineer\s+created the incident/)).toBeVisible();
 });
 
-async function openPostmortem(browser: Browser, javaScriptEnabled: boolean, url: string) {
+async function openAsEngineer(browser: Browser, javaScriptEnabled: boolean, url: string) {
   const context = await browser.newContext({ javaScriptEnabled });
   const page = await context.newPage();
   await signIn(page, javaScriptEnabled, engineer);
@@ -156,8 +156,8 @@ test('two people editing one postmortem: the later save is refused and loses not
   await recordIncident(page, javaScriptEnabled, 'Search latency spike', 'b');
   const url = page.url() + '/postmortem';
 
-  const first = await openPostmortem(browser, javaScriptEnabled, url);
-  const second = await openPostmortem(browser, javaScriptEnabled, url);
+  const first = await openAsEngineer(browser, javaScriptEnabled, url);
+  const second = await openAsEngineer(browser, javaScriptEnabled, url);
   await first.getByLabel('Postmortem (markdown)').fill('## Summary\n\nFirst writer: index rebuild saturated IO.\n');
   await first.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(first.getByText('Saved (version 1)')).toBeVisible();
@@ -191,4 +191,29 @@ test('without JavaScript an incident is recorded and its timeline grows', async 
   await page.getByRole('button', { name: 'Add event' }).click();
   await expect(page.locator('li.event', { hasText: 'Rolled back' })).toContainText('Mitigated moment');
   await expect(page.locator('.figure', { hasText: 'Time to mitigate' })).toContainText('16m 55s');
+});
+
+test('two people changing one incident: the later save shows what changed and keeps its own', async ({ page, browser, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'the conflict view runs in the browser');
+  await prepare(page, javaScriptEnabled, 'd');
+  await signIn(page, javaScriptEnabled, engineer);
+  await recordIncident(page, javaScriptEnabled, 'Queue backlog', 'd');
+  const url = page.url() + '/edit';
+
+  const first = await openAsEngineer(browser, javaScriptEnabled, url);
+  const second = await openAsEngineer(browser, javaScriptEnabled, url);
+  await first.getByLabel('Title').fill('Queue backlog in EU');
+  await first.getByRole('button', { name: 'Save changes' }).click();
+  await expect(first.getByRole('heading', { name: 'Queue backlog in EU' })).toBeVisible();
+
+  await second.getByLabel('Summary').fill('Consumers fell behind after the broker upgrade.');
+  await second.getByRole('button', { name: 'Save changes' }).click();
+  const conflict = second.getByRole('alert').filter({ hasText: 'Someone else changed this incident' });
+  await expect(conflict).toBeVisible();
+  await expect(conflict).toContainText('Queue backlog in EU');
+  await expect(second.getByLabel('Summary')).toHaveValue('Consumers fell behind after the broker upgrade.');
+
+  await conflict.getByRole('button', { name: /Keep mine/ }).click();
+  await second.getByRole('button', { name: 'Save changes' }).click();
+  await expect(second.getByText('Consumers fell behind after the broker upgrade.')).toBeVisible();
 });

@@ -43,6 +43,7 @@ macro_rules! choices {
 }
 
 pub mod account;
+pub mod action_item;
 pub mod blameless;
 pub mod catalog;
 pub mod history;

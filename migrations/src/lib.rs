@@ -10,6 +10,7 @@ mod m20261124_000004_incidents;
 mod m20261124_000005_postmortems;
 mod m20261124_000006_incident_search;
 mod m20261124_000007_incident_filter_indexes;
+mod m20261124_000008_action_items;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_postmortems::Migration),
             Box::new(m20261124_000006_incident_search::Migration),
             Box::new(m20261124_000007_incident_filter_indexes::Migration),
+            Box::new(m20261124_000008_action_items::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ choices!(
         Postmortem => ("postmortem", "Postmortem"),
         TimelineEvent => ("timeline_event", "Timeline event"),
         Template => ("template", "Postmortem template"),
+        ActionItem => ("action_item", "Action item"),
     }
 );
 

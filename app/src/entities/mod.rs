@@ -1,5 +1,6 @@
 //! sea-orm models of the tables. They stay on the server; the browser sees DTOs.
 
+pub mod action_item;
 pub mod api_token;
 pub mod history_entry;
 pub mod incident;

@@ -1,6 +1,7 @@
 //! Queries and transactions, as plain async functions over a database connection.
 
 pub mod accounts;
+pub mod action_items;
 pub mod api_tokens;
 pub mod catalog;
 pub mod history;

@@ -450,6 +450,40 @@ async fn the_list_page_and_the_api_take_the_same_filters() {
         page.body
     );
 
+    // Search results page on past the first page.
+    for n in 0..27 {
+        incidents::create(
+            app.state.db.write(),
+            input(
+                &format!("Disk full on worker {n}"),
+                Severity::Sev4,
+                w.search_service,
+                100 + n,
+            ),
+            w.author,
+            at(200),
+        )
+        .await
+        .unwrap();
+    }
+    let first = app.get("/incidents?q=disk", Some(&cookie)).await;
+    assert!(first.body.contains("27 incidents match"), "{}", first.body);
+    assert!(
+        first.body.contains("after=%2B25"),
+        "a link to the next page: {}",
+        first.body
+    );
+    let second = app
+        .get("/incidents?q=disk&after=%2B25", Some(&cookie))
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_eq!(
+        second.body.matches("<mark>Disk</mark>").count(),
+        2,
+        "{}",
+        second.body
+    );
+
     let bad = app.get("/incidents?from=last+week", Some(&cookie)).await;
     assert!(
         bad.body.contains("From must be a date like 2026-11-20"),

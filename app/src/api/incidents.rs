@@ -243,7 +243,10 @@ pub fn parse_list_params(
             ));
         }
     };
+    // A search pages by offset through its ranked hits (see `list_incidents`), not by cursor.
+    let searching = given(&params.q).is_some();
     let after = given(&params.after)
+        .filter(|_| !searching)
         .map(|a| {
             incidents::Cursor::decode(&a)
                 .filter(|c| c.severity.is_some() == (sort == incidents::Sort::Severity))

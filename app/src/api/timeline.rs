@@ -73,10 +73,7 @@ pub async fn load_timeline(incident_id: i64) -> Result<Timeline, AppError> {
             let state = auth::state()?;
             let now = state.clock.now();
             let db = state.db;
-            if crate::services::incidents::get(db.read(), incident_id)
-                .await?
-                .is_none()
-            {
+            if !crate::services::incidents::exists(db.read(), incident_id).await? {
                 return Err(AppError::NotFound);
             }
             let events = timeline::list(db.read(), incident_id).await?;

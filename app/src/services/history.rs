@@ -98,8 +98,9 @@ const CONTEXT: usize = 2;
 /// A line diff of `before` and `after`, with long unchanged stretches folded.
 pub fn diff(before: &str, after: &str) -> Vec<DiffLine> {
     let diff = TextDiff::from_lines(before, after);
+    let groups = diff.grouped_ops(CONTEXT);
     let mut lines = Vec::new();
-    for (i, group) in diff.grouped_ops(CONTEXT).iter().enumerate() {
+    for (i, group) in groups.iter().enumerate() {
         let first_old = group.first().map_or(0, |op| op.old_range().start);
         if i == 0 && first_old > 0 {
             lines.push(DiffLine::Skipped(first_old));
@@ -115,8 +116,7 @@ pub fn diff(before: &str, after: &str) -> Vec<DiffLine> {
             }
         }
         if let Some(last) = group.last() {
-            let next_start = diff
-                .grouped_ops(CONTEXT)
+            let next_start = groups
                 .get(i + 1)
                 .and_then(|g| g.first())
                 .map_or(diff.old_slices().len(), |op| op.old_range().start);

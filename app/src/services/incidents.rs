@@ -316,7 +316,10 @@ pub async fn create(
             action: HistoryAction::Created,
             actor_id: author_id,
             at: now,
-            changes: &changes::changes(&blank_fields(), &fields(&record, &names)),
+            changes: &{
+                let after = fields(&record, &names);
+                changes::changes(&blank(&after), &after)
+            },
             note: None,
         },
     )
@@ -325,6 +328,11 @@ pub async fn create(
     txn.commit().await?;
     tracing::info!(incident_id = record.incident.id, "incident recorded");
     Ok(record)
+}
+
+/// Whether an incident with this id exists, without reading what hangs off it.
+pub async fn exists(db: &impl ConnectionTrait, id: i64) -> Result<bool, AppError> {
+    Ok(incident::Entity::find_by_id(id).count(db).await? > 0)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<IncidentRecord>, AppError> {
@@ -497,7 +505,10 @@ pub async fn delete(
             action: HistoryAction::Deleted,
             actor_id,
             at: now,
-            changes: &changes::changes(&fields(&before, &names), &blank_fields()),
+            changes: &{
+                let before = fields(&before, &names);
+                changes::changes(&before, &blank(&before))
+            },
             note: Some(reason),
         },
     )
@@ -626,41 +637,11 @@ fn fields(record: &IncidentRecord, names: &std::collections::HashMap<i64, String
 }
 
 /// The same fields with nothing in them: what a creation starts from and a deletion ends in.
-fn blank_fields() -> Described {
-    let blank = IncidentRecord {
-        incident: incident::Model {
-            id: 0,
-            title: String::new(),
-            summary: String::new(),
-            severity: String::new(),
-            customer_impact: false,
-            impact_description: String::new(),
-            started_at: DateTime::<Utc>::MIN_UTC,
-            detected_at: None,
-            acknowledged_at: None,
-            mitigated_at: None,
-            resolved_at: None,
-            detected_by: None,
-            monitoring_should_have_caught: None,
-            known_problem: None,
-            runbook_outcome: None,
-            cause_category: None,
-            version: 0,
-            created_by: 0,
-            created_at: DateTime::<Utc>::MIN_UTC,
-            updated_at: DateTime::<Utc>::MIN_UTC,
-        },
-        service_ids: Vec::new(),
-        repeats: Vec::new(),
-        tags: Vec::new(),
-    };
-    let mut described = fields(&blank, &Default::default());
-    for field in &mut described {
-        if matches!(field.0, "started_at" | "customer_impact") {
-            field.2 = String::new();
-        }
-    }
+fn blank(described: &Described) -> Described {
     described
+        .iter()
+        .map(|&(field, label, _)| (field, label, String::new()))
+        .collect()
 }
 
 /// The filter as a query condition; every part is served by an index.

@@ -6,7 +6,7 @@ use crate::domain::blameless;
 use crate::domain::history::{FieldChange, HistoryAction, Subject};
 use crate::domain::markdown;
 use crate::domain::postmortem::{PostmortemStatus, ReviewMove};
-use crate::entities::{incident, postmortem, postmortem_template};
+use crate::entities::{postmortem, postmortem_template};
 use crate::error::AppError;
 use crate::services::{history, search};
 use chrono::{DateTime, Utc};
@@ -53,11 +53,7 @@ pub async fn template(db: &impl ConnectionTrait) -> Result<postmortem_template::
 
 /// The incident's postmortem, or a new one from the template when none was saved yet.
 pub async fn get(db: &impl ConnectionTrait, incident_id: i64) -> Result<Postmortem, AppError> {
-    if incident::Entity::find_by_id(incident_id)
-        .one(db)
-        .await?
-        .is_none()
-    {
+    if !crate::services::incidents::exists(db, incident_id).await? {
         return Err(AppError::NotFound);
     }
     if let Some(row) = postmortem::Entity::find_by_id(incident_id).one(db).await? {

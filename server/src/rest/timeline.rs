@@ -79,10 +79,7 @@ pub async fn list(
     Path(incident_id): Path<i64>,
 ) -> ApiResult<Json<Vec<EventJson>>> {
     user.require(Role::Viewer)?;
-    if incidents::get(state.db.read(), incident_id)
-        .await?
-        .is_none()
-    {
+    if !incidents::exists(state.db.read(), incident_id).await? {
         return Err(AppError::NotFound.into());
     }
     let events = timeline::list(state.db.read(), incident_id).await?;

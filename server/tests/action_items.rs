@@ -108,6 +108,7 @@ fn item(
         due_on: Some(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
         tracker_url: None,
         cadence,
+        related_incident_ids: vec![],
         committed,
     }
 }

@@ -91,7 +91,93 @@ impl ActionState {
     pub fn can_be_overdue(self) -> bool {
         matches!(self, ActionState::Open | ActionState::InProgress)
     }
+
+    /// Someone has committed to it: it is not only an idea, and it was not declined.
+    pub fn is_committed(self) -> bool {
+        !matches!(self, ActionState::Proposed | ActionState::WontDo)
+    }
+
+    /// The states in which an item counts as committed.
+    pub fn committed() -> Vec<ActionState> {
+        ActionState::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_committed())
+            .collect()
+    }
+
+    /// The moves that can be made from here, in the order a page offers them.
+    pub fn moves(self) -> Vec<ActionMove> {
+        ActionMove::ALL
+            .iter()
+            .copied()
+            .filter(|m| self.apply(*m).is_ok())
+            .collect()
+    }
 }
+
+/// What needs attention about an item today, shown as a badge wherever it appears.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Standing {
+    /// Committed, unfinished and past its due date.
+    Overdue,
+    /// Done, and its verification date has come.
+    AwaitingVerification,
+}
+
+impl Standing {
+    pub fn of(
+        state: ActionState,
+        due_on: Option<NaiveDate>,
+        verify_on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Option<Standing> {
+        if state.can_be_overdue() && due_on.is_some_and(|due| due < today) {
+            return Some(Standing::Overdue);
+        }
+        if state == ActionState::Done && verify_on.is_some_and(|on| on <= today) {
+            return Some(Standing::AwaitingVerification);
+        }
+        None
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Standing::Overdue => "overdue",
+            Standing::AwaitingVerification => "awaiting_verification",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Overdue => "Overdue",
+            Standing::AwaitingVerification => "Awaiting verification",
+        }
+    }
+}
+
+/// The last day of the week `day` is in, weeks running Monday to Sunday.
+pub fn end_of_week(day: NaiveDate) -> NaiveDate {
+    day + Duration::days(6 - day.weekday().num_days_from_monday() as i64)
+}
+
+choices!(
+    /// The orders a list of items can be read in.
+    ItemSort {
+        Due => ("due", "Due soonest"),
+        Newest => ("newest", "Newest"),
+        Priority => ("priority", "Priority"),
+    }
+);
+
+choices!(
+    /// Why an inbox notice was sent.
+    NoticeKind {
+        Assigned => ("assigned", "Assigned to you"),
+        Overdue => ("overdue", "Overdue"),
+        AwaitingVerification => ("verify", "Awaiting your verification"),
+    }
+);
 
 impl Cadence {
     /// The first review of this cadence after the day an item was done: the next day, the next
@@ -228,6 +314,54 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn standing_says_overdue_only_for_late_committed_work() {
+        let today = day(2026, 11, 24);
+        let yesterday = Some(day(2026, 11, 23));
+        assert_eq!(
+            Standing::of(Open, yesterday, None, today),
+            Some(Standing::Overdue)
+        );
+        assert_eq!(
+            Standing::of(InProgress, yesterday, None, today),
+            Some(Standing::Overdue)
+        );
+        // Due today is not late yet; proposals and finished work are never late.
+        assert_eq!(Standing::of(Open, Some(today), None, today), None);
+        assert_eq!(Standing::of(Proposed, yesterday, None, today), None);
+        assert_eq!(Standing::of(WontDo, yesterday, None, today), None);
+        assert_eq!(Standing::of(Verified, yesterday, yesterday, today), None);
+    }
+
+    #[test]
+    fn done_work_awaits_verification_from_its_review_day() {
+        let today = day(2026, 11, 24);
+        assert_eq!(
+            Standing::of(Done, Some(day(2026, 11, 1)), Some(today), today),
+            Some(Standing::AwaitingVerification)
+        );
+        assert_eq!(
+            Standing::of(Done, None, Some(day(2026, 11, 25)), today),
+            None
+        );
+    }
+
+    #[test]
+    fn moves_offered_are_exactly_the_allowed_ones() {
+        assert_eq!(Proposed.moves(), [Commit, Decline]);
+        assert_eq!(Open.moves(), [Start, Complete, Decline]);
+        assert_eq!(Done.moves(), [Verify, Reopen]);
+        assert!(Verified.moves().is_empty());
+        assert_eq!(ActionState::committed(), [Open, InProgress, Done, Verified]);
+    }
+
+    #[test]
+    fn the_week_ends_on_sunday() {
+        assert_eq!(end_of_week(day(2026, 11, 23)), day(2026, 11, 29));
+        assert_eq!(end_of_week(day(2026, 11, 29)), day(2026, 11, 29));
+        assert_eq!(end_of_week(day(2026, 12, 30)), day(2027, 1, 3));
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! sea-orm models of the tables. They stay on the server; the browser sees DTOs.
 
 pub mod action_item;
+pub mod action_item_incident;
 pub mod api_token;
+pub mod calendar_feed;
 pub mod history_entry;
 pub mod incident;
 pub mod incident_repeat;
 pub mod incident_service;
 pub mod incident_tag;
 pub mod login_failure;
+pub mod notice;
 pub mod postmortem;
 pub mod postmortem_template;
 pub mod service;

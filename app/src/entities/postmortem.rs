@@ -19,6 +19,8 @@ pub struct Model {
     pub published_at: Option<DateTimeUtc>,
     /// Why it was last reopened after being published.
     pub reopen_reason: Option<String>,
+    /// Why it was published without a committed action item.
+    pub no_action_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,18 +18,20 @@ pub const PREFIX: &str = "hs_";
 /// Recording when a token was last used costs a write; once per this long is precise enough.
 const LAST_USED_RESOLUTION: Duration = Duration::minutes(5);
 
-fn hash(token: &str) -> String {
+/// SHA-256 of a secret, hex: what is stored instead of the secret.
+pub(crate) fn hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn generate() -> String {
+/// 256 random bits, hex, after `prefix`.
+pub(crate) fn random_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{PREFIX}{hex}")
+    format!("{prefix}{hex}")
 }
 
 /// Creates a token for `user_id`; the returned string is the only time it is seen.
@@ -40,7 +42,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<(api_token::Model, String), AppError> {
     let name = AppError::check("name", "Token name", required_line(name, 80))?;
-    let token = generate();
+    let token = random_secret(PREFIX);
     let row = api_token::ActiveModel {
         user_id: Set(user_id),
         name: Set(name),

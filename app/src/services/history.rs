@@ -65,6 +65,30 @@ pub async fn for_incident(
         query = query.filter(history_entry::Column::Id.lt(before));
     }
     let rows = query.limit(limit).all(db).await?;
+    read_back(db, rows).await
+}
+
+/// One subject's history (an action item's, say), newest first, at most `limit` entries.
+pub async fn for_subject(
+    db: &DatabaseConnection,
+    subject: Subject,
+    subject_id: i64,
+    limit: u64,
+) -> Result<Vec<RecordedEntry>, AppError> {
+    let rows = history_entry::Entity::find()
+        .filter(history_entry::Column::Subject.eq(subject.key()))
+        .filter(history_entry::Column::SubjectId.eq(subject_id))
+        .order_by_desc(history_entry::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    read_back(db, rows).await
+}
+
+async fn read_back(
+    db: &DatabaseConnection,
+    rows: Vec<history_entry::Model>,
+) -> Result<Vec<RecordedEntry>, AppError> {
     let actor_ids: Vec<i64> = rows.iter().map(|r| r.actor_id).collect();
     let names: std::collections::HashMap<i64, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(actor_ids))

@@ -3,11 +3,13 @@
 pub mod accounts;
 pub mod action_items;
 pub mod api_tokens;
+pub mod calendar;
 pub mod catalog;
 pub mod history;
 pub mod incidents;
 pub mod login_throttle;
 pub mod markdown;
+pub mod notices;
 pub mod passwords;
 pub mod postmortems;
 pub mod search;

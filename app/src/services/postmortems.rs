@@ -8,7 +8,7 @@ use crate::domain::markdown;
 use crate::domain::postmortem::{PostmortemStatus, ReviewMove};
 use crate::entities::{postmortem, postmortem_template};
 use crate::error::AppError;
-use crate::services::{history, search};
+use crate::services::{action_items, history, search};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{Set, SqlErr, TransactionTrait};
@@ -27,6 +27,8 @@ pub struct Postmortem {
     pub published_by: Option<i64>,
     pub published_at: Option<DateTime<Utc>>,
     pub reopen_reason: Option<String>,
+    /// Why it was published without a committed action item.
+    pub no_action_reason: Option<String>,
 }
 
 fn from_row(row: postmortem::Model) -> Postmortem {
@@ -41,6 +43,7 @@ fn from_row(row: postmortem::Model) -> Postmortem {
         published_by: row.published_by,
         published_at: row.published_at,
         reopen_reason: row.reopen_reason,
+        no_action_reason: row.no_action_reason,
     }
 }
 
@@ -70,6 +73,7 @@ pub async fn get(db: &impl ConnectionTrait, incident_id: i64) -> Result<Postmort
         published_by: None,
         published_at: None,
         reopen_reason: None,
+        no_action_reason: None,
     })
 }
 
@@ -133,6 +137,7 @@ pub async fn save(
             published_by: Set(None),
             published_at: Set(None),
             reopen_reason: Set(None),
+            no_action_reason: Set(None),
         }
         .insert(&txn)
         .await;
@@ -244,6 +249,17 @@ pub async fn review(
         ReviewMove::Submit => HistoryAction::Submitted,
         ReviewMove::ReturnToDraft => HistoryAction::ReturnedToDraft,
         ReviewMove::Publish => {
+            // An incident that changes nothing is the loop left open: say why, or commit to
+            // something first.
+            let committed = action_items::committed_count(&txn, incident_id).await?;
+            if committed == 0 && reason.is_none() {
+                return Err(AppError::validation(
+                    "reason",
+                    "Reason",
+                    "is needed to publish without a committed action item: say why none is needed",
+                ));
+            }
+            active.no_action_reason = Set(if committed == 0 { reason.clone() } else { None });
             active.published_by = Set(Some(actor_id));
             active.published_at = Set(Some(now));
             HistoryAction::Published

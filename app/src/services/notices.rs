@@ -1,0 +1,218 @@
+//! Each person's inbox: items assigned to them, items of theirs becoming overdue, and items
+//! whose verification has come. Every notice has a key unique per person, so the reminder job
+//! can run as often as it likes, on as many servers as there are, and say each thing once.
+
+use crate::domain::action_item::{ActionState, NoticeKind};
+use crate::entities::{action_item, notice};
+use crate::error::AppError;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::prelude::*;
+use sea_orm::{QueryOrder, QuerySelect, Set};
+use std::collections::HashSet;
+
+/// Candidates are looked up and written in batches of this many.
+const BATCH: usize = 500;
+
+/// A notice that should exist, written unless it already does.
+struct Due {
+    user_id: i64,
+    kind: NoticeKind,
+    action_item_id: i64,
+    dedup_key: String,
+}
+
+async fn write(db: &impl ConnectionTrait, due: Vec<Due>, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let mut written = 0;
+    for chunk in due.chunks(BATCH) {
+        let rows = chunk.iter().map(|d| notice::ActiveModel {
+            user_id: Set(d.user_id),
+            kind: Set(d.kind.key().to_string()),
+            action_item_id: Set(d.action_item_id),
+            dedup_key: Set(d.dedup_key.clone()),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        });
+        let res = notice::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([notice::Column::UserId, notice::Column::DedupKey])
+            .exec_without_returning(db)
+            .await?;
+        if let sea_orm::TryInsertResult::Inserted(n) = res {
+            written += n;
+        }
+    }
+    Ok(written)
+}
+
+/// Tells `owner_id` that the item is now theirs, unless they gave it to themselves. `version`
+/// is the item's version after the assignment, so a later reassignment back is told again.
+pub async fn assigned(
+    db: &impl ConnectionTrait,
+    item_id: i64,
+    owner_id: i64,
+    version: i64,
+    actor_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if owner_id == actor_id {
+        return Ok(());
+    }
+    write(
+        db,
+        vec![Due {
+            user_id: owner_id,
+            kind: NoticeKind::Assigned,
+            action_item_id: item_id,
+            dedup_key: format!("assigned:{item_id}:{version}"),
+        }],
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes the overdue and awaiting-verification notices that `today` calls for and that were
+/// not written before; returns how many were new.
+#[tracing::instrument(skip(db))]
+pub async fn remind(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let late: Vec<(i64, Option<i64>, Option<NaiveDate>)> = action_item::Entity::find()
+        .select_only()
+        .columns([
+            action_item::Column::Id,
+            action_item::Column::OwnerId,
+            action_item::Column::DueOn,
+        ])
+        .filter(
+            action_item::Column::State.is_in([
+                ActionState::Open.key(),
+                ActionState::InProgress.key(),
+            ]),
+        )
+        .filter(action_item::Column::DueOn.lt(today))
+        .filter(action_item::Column::OwnerId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let to_verify: Vec<(i64, Option<i64>, Option<NaiveDate>)> = action_item::Entity::find()
+        .select_only()
+        .columns([
+            action_item::Column::Id,
+            action_item::Column::OwnerId,
+            action_item::Column::VerifyOn,
+        ])
+        .filter(action_item::Column::State.eq(ActionState::Done.key()))
+        .filter(action_item::Column::VerifyOn.lte(today))
+        .filter(action_item::Column::OwnerId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut due = Vec::new();
+    for (rows, kind, prefix) in [
+        (late, NoticeKind::Overdue, "overdue"),
+        (to_verify, NoticeKind::AwaitingVerification, "verify"),
+    ] {
+        for (id, owner, day) in rows {
+            if let (Some(owner), Some(day)) = (owner, day) {
+                due.push(Due {
+                    user_id: owner,
+                    kind,
+                    action_item_id: id,
+                    dedup_key: format!("{prefix}:{id}:{day}"),
+                });
+            }
+        }
+    }
+    // Most of these were written on an earlier run; skip those without writing.
+    let mut fresh = Vec::new();
+    for chunk in due.chunks(BATCH) {
+        let ids: Vec<i64> = chunk.iter().map(|d| d.action_item_id).collect();
+        let known: HashSet<(i64, String)> = notice::Entity::find()
+            .select_only()
+            .columns([notice::Column::UserId, notice::Column::DedupKey])
+            .filter(notice::Column::ActionItemId.is_in(ids))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        fresh.extend(
+            chunk
+                .iter()
+                .filter(|d| !known.contains(&(d.user_id, d.dedup_key.clone())))
+                .map(|d| Due {
+                    user_id: d.user_id,
+                    kind: d.kind,
+                    action_item_id: d.action_item_id,
+                    dedup_key: d.dedup_key.clone(),
+                }),
+        );
+    }
+    write(db, fresh, now).await
+}
+
+/// A notice with what the inbox shows of its item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InboxNotice {
+    pub notice: notice::Model,
+    pub item: action_item::Model,
+}
+
+/// The person's notices, newest first, at most `limit` before notice `before`.
+pub async fn inbox(
+    db: &DatabaseConnection,
+    user_id: i64,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<InboxNotice>, AppError> {
+    let mut query = notice::Entity::find()
+        .filter(notice::Column::UserId.eq(user_id))
+        .order_by_desc(notice::Column::Id);
+    if let Some(before) = before {
+        query = query.filter(notice::Column::Id.lt(before));
+    }
+    let notices = query.limit(limit).all(db).await?;
+    let ids: Vec<i64> = notices.iter().map(|n| n.action_item_id).collect();
+    let items: std::collections::HashMap<i64, action_item::Model> = action_item::Entity::find()
+        .filter(action_item::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    Ok(notices
+        .into_iter()
+        .filter_map(|notice| {
+            let item = items.get(&notice.action_item_id)?.clone();
+            Some(InboxNotice { notice, item })
+        })
+        .collect())
+}
+
+pub async fn unread_count(db: &DatabaseConnection, user_id: i64) -> Result<u64, AppError> {
+    Ok(notice::Entity::find()
+        .filter(notice::Column::UserId.eq(user_id))
+        .filter(notice::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// Marks the person's notices read: one, or all of them.
+pub async fn mark_read(
+    db: &DatabaseConnection,
+    user_id: i64,
+    notice_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let mut update = notice::Entity::update_many()
+        .col_expr(notice::Column::ReadAt, Expr::value(Some(now)))
+        .filter(notice::Column::UserId.eq(user_id))
+        .filter(notice::Column::ReadAt.is_null());
+    if let Some(id) = notice_id {
+        update = update.filter(notice::Column::Id.eq(id));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}

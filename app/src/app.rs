@@ -2,10 +2,14 @@
 
 use crate::pages::{
     account::AccountPage,
+    action_items::{
+        ActionItemPage, ActionItemsPage, EditActionItemPage, MyItemsPage, NewActionItemPage,
+    },
     admin_template::AdminTemplatePage,
     admin_users::AdminUsersPage,
     catalog::CatalogPage,
     home::HomePage,
+    inbox::InboxPage,
     incident_form::{EditIncidentPage, NewIncidentPage},
     incident_history::IncidentHistoryPage,
     incidents::{IncidentPage, IncidentsPage},
@@ -72,6 +76,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("incidents/:id/edit") view=EditIncidentPage ssr=SsrMode::Async />
                     <Route path=path!("incidents/:id/postmortem") view=PostmortemPage ssr=SsrMode::Async />
                     <Route path=path!("incidents/:id/history") view=IncidentHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("action-items") view=ActionItemsPage ssr=SsrMode::Async />
+                    <Route path=path!("action-items/mine") view=MyItemsPage ssr=SsrMode::Async />
+                    <Route path=path!("action-items/new") view=NewActionItemPage ssr=SsrMode::Async />
+                    <Route path=path!("action-items/:id") view=ActionItemPage ssr=SsrMode::Async />
+                    <Route path=path!("action-items/:id/edit") view=EditActionItemPage ssr=SsrMode::Async />
+                    <Route path=path!("inbox") view=InboxPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/template") view=AdminTemplatePage ssr=SsrMode::Async />
                 </ParentRoute>

@@ -69,7 +69,11 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(Notice::UserId).big_integer().not_null())
                     .col(ColumnDef::new(Notice::Kind).string_len(16).not_null())
-                    .col(ColumnDef::new(Notice::ActionItemId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Notice::ActionItemId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     // What makes the notice unique for its person: the kind, the item and the
                     // date it concerns, so a job run twice cannot say the same thing twice.
                     .col(ColumnDef::new(Notice::DedupKey).string_len(96).not_null())

@@ -68,6 +68,11 @@ pub struct ServeArgs {
     #[arg(long, env = "HINDSIGHT_SESSION_ABSOLUTE_HOURS", default_value_t = 168)]
     pub session_absolute_hours: u64,
 
+    /// Minutes between runs of the reminder job that fills inboxes with overdue items and
+    /// items awaiting verification. Running it on several instances at once is harmless.
+    #[arg(long, env = "HINDSIGHT_REMINDER_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    pub reminder_minutes: u64,
+
     /// Directory with the built site (the wasm, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod exports;
 pub mod forms;
 pub mod rest;
 pub mod router;

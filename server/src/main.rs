@@ -69,6 +69,10 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
     };
     app::services::passwords::warm_up();
     tokio::spawn(cleanup(state.clone()));
+    tokio::spawn(remind(
+        state.clone(),
+        Duration::from_secs(args.reminder_minutes * 60),
+    ));
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -101,6 +105,21 @@ async fn cleanup(state: AppState) {
             app::services::login_throttle::prune(state.db.write(), state.clock.now()).await
         {
             tracing::warn!(?err, "pruning sign-in failures failed");
+        }
+    }
+}
+
+/// Fills inboxes with the notices the day calls for, at start-up and then every `every`.
+async fn remind(state: AppState, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        let now = state.clock.now();
+        let today = app::api::action_items::today(now);
+        match app::services::notices::remind(state.db.write(), today, now).await {
+            Ok(0) => {}
+            Ok(written) => tracing::info!(written, "reminders written"),
+            Err(err) => tracing::warn!(?err, "the reminder job failed"),
         }
     }
 }

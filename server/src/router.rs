@@ -67,6 +67,11 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/action-items/export.csv",
+            get(crate::exports::action_items_csv),
+        )
+        .route("/calendar/{file}", get(crate::exports::calendar_feed))
         .merge(crate::rest::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();

@@ -436,13 +436,17 @@ async fn review_moves_are_checked_and_recorded(db: Db) {
     let published = review(
         ReviewMove::Publish,
         Role::Facilitator,
-        None,
+        Some("The fix shipped during the incident; nothing further to commit to.".into()),
         facilitator,
         14,
     )
     .await
     .unwrap();
     assert_eq!(published.status, PostmortemStatus::Published);
+    assert_eq!(
+        published.no_action_reason.as_deref(),
+        Some("The fix shipped during the incident; nothing further to commit to.")
+    );
     assert_eq!(published.published_by, Some(facilitator));
     assert_eq!(published.published_at, Some(at(14)));
 
@@ -682,7 +686,11 @@ async fn each_role_may_do_what_it_should_and_no_more() {
         StatusCode::OK
     );
 
-    let publish = [("incident_id", id.as_str()), ("action", "publish")];
+    let publish = [
+        ("incident_id", id.as_str()),
+        ("action", "publish"),
+        ("reason", "Nothing further to change"),
+    ];
     assert_eq!(
         app.call("postmortem/review", &publish, Some(&engineer))
             .await

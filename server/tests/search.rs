@@ -251,7 +251,7 @@ async fn every_filter_narrows_the_list_and_counts_agree(db: Db) {
         w.ids[0],
         ReviewMove::Publish,
         Role::Facilitator,
-        None,
+        Some("Nothing further to change".into()),
         w.author,
         at(61),
     )

@@ -24,6 +24,8 @@ pub struct Me {
     pub display_name: String,
     pub role: Role,
     pub time_zone: String,
+    /// Inbox notices not read yet, for the badge in the header.
+    pub unread_notices: u64,
 }
 
 /// One account as the admin page lists it.
@@ -103,12 +105,19 @@ fn parse_new_account(
 pub async fn who_am_i() -> Result<Option<Me>, AppError> {
     auth::respond(
         async {
-            Ok(auth::current_user().await?.map(|u| Me {
+            let state = auth::state()?;
+            let Some(u) = auth::current_user().await? else {
+                return Ok(None);
+            };
+            let unread_notices =
+                crate::services::notices::unread_count(state.db.read(), u.id).await?;
+            Ok(Some(Me {
                 id: u.id,
                 username: u.username,
                 display_name: u.display_name,
                 role: u.role,
                 time_zone: u.time_zone,
+                unread_notices,
             }))
         }
         .await,

@@ -16,7 +16,7 @@ use crate::{
     domain::account::required_line,
     domain::incident::{KeyTimes, parse_tags},
     domain::time::{parse_local, parse_local_optional, show},
-    services::{catalog, incidents, postmortems, search},
+    services::{action_items, catalog, incidents, postmortems, search},
 };
 #[cfg(feature = "ssr")]
 use chrono::{DateTime, Utc};
@@ -35,6 +35,10 @@ pub struct IncidentSummary {
     pub postmortem_status: PostmortemStatus,
     /// Where a text search matched, with the matched words between \u{2} and \u{3}.
     pub snippet: Option<String>,
+    /// Unfinished action items raised from it (proposed, open or in progress), and how many of
+    /// those are overdue.
+    pub open_items: u64,
+    pub overdue_items: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,7 +268,9 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
         async {
             let me = auth::require(Role::Viewer).await?;
             let zone = me.zone();
-            let db = auth::state()?.db;
+            let state = auth::state()?;
+            let db = state.db;
+            let today = crate::api::action_items::today(state.clock.now());
             let (mut filter, sort, after) = parse_list_params(&params, zone)?;
             let query = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
             let hits = match query {
@@ -326,6 +332,7 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
             let links = incidents::service_ids_for(db.read(), &ids).await?;
             let names = catalog::service_names(db.read()).await?;
             let statuses = postmortems::statuses(db.read(), &ids).await?;
+            let item_counts = action_items::counts_for_incidents(db.read(), &ids, today).await?;
             Ok(IncidentList {
                 total,
                 incidents: rows
@@ -341,6 +348,8 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
                             .copied()
                             .unwrap_or(PostmortemStatus::Draft),
                         snippet: snippets.get(&i.id).cloned(),
+                        open_items: item_counts.get(&i.id).map_or(0, |c| c.0),
+                        overdue_items: item_counts.get(&i.id).map_or(0, |c| c.1),
                         id: i.id,
                         title: i.title,
                         severity: Severity::parse(&i.severity).unwrap_or(Severity::Sev4),

@@ -2,6 +2,7 @@
 //! input into domain types, calls a service and maps the error. Nothing else.
 
 pub mod accounts;
+pub mod action_items;
 pub mod catalog;
 pub mod history;
 pub mod incidents;

@@ -32,6 +32,10 @@ pub struct PostmortemDto {
     pub published_by: Option<String>,
     pub published: Option<ShownTime>,
     pub reopen_reason: Option<String>,
+    /// Why it was published without a committed action item.
+    pub no_action_reason: Option<String>,
+    /// Committed action items answering the incident; publishing without any needs a reason.
+    pub committed_items: u64,
     pub can_edit: bool,
     /// The review moves the asking person may make now.
     pub moves: Vec<ReviewMove>,
@@ -79,6 +83,9 @@ async fn dto(
         published_by: name(postmortem.published_by).await?,
         published: postmortem.published_at.map(|t| show(t, zone)),
         reopen_reason: postmortem.reopen_reason,
+        no_action_reason: postmortem.no_action_reason,
+        committed_items: crate::services::action_items::committed_count(db, postmortem.incident_id)
+            .await?,
         can_edit: me.role.includes(Role::Engineer) && postmortem.status.editable(),
         moves: if postmortem.version == 0 {
             Vec::new()

@@ -6,7 +6,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// Areas of the product that cannot be opened yet, shown so the navigation does not move later.
-const COMING: [&str; 3] = ["Action items", "Reviews", "Analytics"];
+const COMING: [&str; 2] = ["Reviews", "Analytics"];
+
+/// How many inbox notices are unread, for the header badge; the inbox updates it.
+#[derive(Clone, Copy)]
+pub struct UnreadNotices(pub RwSignal<u64>);
 
 #[component]
 fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
@@ -21,6 +25,8 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
 #[component]
 pub fn Shell(me: Me, children: Children) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
+    let unread = UnreadNotices(RwSignal::new(me.unread_notices));
+    provide_context(unread);
     let is_admin = me.role.includes(Role::Admin);
     let initials: String = me
         .display_name
@@ -36,6 +42,10 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"◐"</span>
                     "Hindsight"
+                </a>
+                <a class="inbox-link" href="/inbox" aria-label=move || format!("Inbox, {} unread", unread.0.get())>
+                    "Inbox"
+                    {move || (unread.0.get() > 0).then(|| view! { <span class="badge count" data-unread=unread.0.get().to_string()>{unread.0.get()}</span> })}
                 </a>
                 <details class="user-menu">
                     <summary aria-label="Your account">
@@ -55,6 +65,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
             <nav class="sidebar" aria-label="Main">
                 <NavLink href="/" label="Home" />
                 <NavLink href="/incidents" label="Incidents" />
+                <NavLink href="/action-items" label="Action items" />
                 <NavLink href="/catalog" label="Teams and services" />
                 {COMING
                     .into_iter()

@@ -1,6 +1,7 @@
 //! One's own account: who you are, and changing your password.
 
 use crate::api::accounts::{ChangePassword, Me, SetTimeZone, time_zones};
+use crate::api::action_items::{NewCalendarFeed, RevokeCalendarFeed, load_calendar_feed};
 use crate::api::tokens::{CreateToken, RevokeToken, TokenRow, my_tokens};
 use crate::components::form::{
     Field, FormError, NewPasswordFields, field_error, form_error, succeeded,
@@ -48,7 +49,75 @@ pub fn AccountPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+        <CalendarFeedPanel />
         <ApiTokens />
+    }
+}
+
+/// This site's address, for showing a full feed address; only known in the browser.
+fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
+/// The personal calendar feed of one's action items: made, remade or ended here.
+#[component]
+fn CalendarFeedPanel() -> impl IntoView {
+    let create = ServerAction::<NewCalendarFeed>::new();
+    let revoke = ServerAction::<RevokeCalendarFeed>::new();
+    let feed = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| load_calendar_feed(),
+    );
+    let issued = succeeded(create);
+    view! {
+        <section class="panel" aria-labelledby="calendar-feed">
+            <h2 id="calendar-feed">"Calendar feed"</h2>
+            <p class="hint">
+                "Subscribe to it in your calendar app to see the due dates and verification dates of the action items you own. "
+                "Anyone with the address can read it: keep it to yourself, and make a new one if it leaks."
+            </p>
+            {move || issued.get().map(|path| view! {
+                <div class="alert success" role="status">
+                    <p>"Your feed's address. Copy it now: it is not shown again."</p>
+                    <code class="secret" data-feed="new">{format!("{}{path}", origin())}</code>
+                </div>
+            })}
+            <FormError error=form_error(create, &[]) />
+            <FormError error=form_error(revoke, &[]) />
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match feed.await {
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                        Ok(feed) => match feed.since {
+                            Some(since) => view! {
+                                <p>{format!("You have a feed, made {since}.")}</p>
+                                <div class="button-row">
+                                    <ActionForm action=create attr:class="inline-form">
+                                        <button type="submit" class="button">"Make a new address"</button>
+                                    </ActionForm>
+                                    <ActionForm action=revoke attr:class="inline-form">
+                                        <button type="submit" class="button danger">"End the feed"</button>
+                                    </ActionForm>
+                                </div>
+                            }.into_any(),
+                            None => view! {
+                                <p class="empty">"No feed yet."</p>
+                                <ActionForm action=create attr:class="inline-form">
+                                    <button type="submit" class="button primary">"Make a feed address"</button>
+                                </ActionForm>
+                            }.into_any(),
+                        },
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }
 

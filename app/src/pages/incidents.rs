@@ -1,5 +1,6 @@
 //! The incident list and one incident's page with its timeline. Times are in the viewer's zone.
 
+use crate::api::action_items::{IncidentItems, SaveActionItem};
 use crate::api::catalog::load_catalog;
 use crate::api::incidents::{
     DeleteIncident, IncidentDetail, IncidentSummary, ListParams, list_incidents, load_incident,
@@ -18,6 +19,7 @@ use crate::domain::postmortem::PostmortemStatus;
 use crate::domain::time::ShownTime;
 use crate::domain::timeline::{EventKind, KeyMoment};
 use crate::error::AppError;
+use crate::pages::action_items::{IncidentItemsSection, incident_items_resource};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -155,6 +157,7 @@ pub fn IncidentsPage() -> impl IntoView {
                                             <th scope="col">"Started"</th>
                                             <th scope="col">"Resolved in"</th>
                                             <th scope="col">"Postmortem"</th>
+                                            <th scope="col">"Action items"</th>
                                         </tr></thead>
                                         <tbody>
                                             {page.incidents.into_iter().map(|i| view! { <IncidentRow incident=i /> }).collect_view()}
@@ -209,6 +212,16 @@ fn IncidentRow(incident: IncidentSummary) -> impl IntoView {
             <td>{incident.started.text}</td>
             <td class:muted=!incident.resolved>{resolved_in}</td>
             <td><span class=format!("badge status {}", incident.postmortem_status.key())>{incident.postmortem_status.label()}</span></td>
+            <td class="item-counts">
+                {match (incident.open_items, incident.overdue_items) {
+                    (0, _) => view! { <span class="muted">"—"</span> }.into_any(),
+                    (open, 0) => view! { <a href=format!("/action-items?incident={}", incident.id)>{format!("{open} open")}</a> }.into_any(),
+                    (open, late) => view! {
+                        <a href=format!("/action-items?incident={}", incident.id)>{format!("{open} open")}</a>
+                        " " <span class="badge standing overdue">{format!("{late} overdue")}</span>
+                    }.into_any(),
+                }}
+            </td>
         </tr>
     }
 }
@@ -273,6 +286,14 @@ pub fn IncidentPage() -> impl IntoView {
         }
     });
     let incident = incident_resource(id, move || actions.changed.get());
+    let add_item = ServerAction::<SaveActionItem>::new();
+    let items_changed = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if matches!(add_item.value().get(), Some(Ok(_))) {
+            items_changed.update(|n| *n += 1);
+        }
+    });
+    let items = incident_items_resource(id, move || items_changed.get());
     // Made here rather than under the incident's Suspense, so hydration finds its data.
     let timeline = Resource::new(
         move || (id.get(), actions.changed.get()),
@@ -288,7 +309,7 @@ pub fn IncidentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match incident.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok(incident) => view! { <IncidentView incident actions timeline /> }.into_any(),
+                    Ok(incident) => view! { <IncidentView incident actions timeline items add_item /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -324,6 +345,8 @@ fn IncidentView(
     incident: IncidentDetail,
     actions: TimelineActions,
     timeline: Resource<Result<Timeline, AppError>>,
+    items: Resource<Result<IncidentItems, AppError>>,
+    add_item: ServerAction<SaveActionItem>,
 ) -> impl IntoView {
     let duration = |label: &'static str, seconds: Option<i64>| {
         view! {
@@ -399,6 +422,7 @@ fn IncidentView(
                 </dl>
             </section>
         </div>
+        <IncidentItemsSection incident_id=id items add=add_item />
         <TimelineSection incident_id=id actions timeline />
         {incident.can_delete.then(|| view! { <DeleteIncidentForm id /> })}
     }

@@ -1,10 +1,12 @@
 //! One module per page.
 
 pub mod account;
+pub mod action_items;
 pub mod admin_template;
 pub mod admin_users;
 pub mod catalog;
 pub mod home;
+pub mod inbox;
 pub mod incident_form;
 pub mod incident_history;
 pub mod incidents;

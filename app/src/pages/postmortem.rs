@@ -94,10 +94,21 @@ fn ReviewPanel(postmortem: PostmortemDto, action: ServerAction<ReviewPostmortem>
             {(status == PostmortemStatus::Draft).then(|| postmortem.reopen_reason.clone().map(|reason| view! {
                 <p class="hint">{format!("Reopened: {reason}")}</p>
             }))}
+            {(status == PostmortemStatus::Published).then(|| postmortem.no_action_reason.clone().map(|reason| view! {
+                <p class="hint">{format!("Published without action items: {reason}")}</p>
+            }))}
+            {(postmortem.committed_items == 0 && postmortem.moves.contains(&ReviewMove::Publish)).then(|| view! {
+                <p class="hint">
+                    "No action item is committed yet. Commit one on the "
+                    <a href=format!("/incidents/{id}#action-items")>"incident page"</a>
+                    ", or say below why none is needed."
+                </p>
+            })}
             <FormError error=form_error(action, &["reason"]) />
             <div class="review-moves">
                 {postmortem.moves.iter().map(|&m| {
                     let needs_reason = m == ReviewMove::Reopen;
+                    let needs_why_none = m == ReviewMove::Publish && postmortem.committed_items == 0;
                     view! {
                         <ActionForm action attr:class="inline-form">
                             <input type="hidden" name="incident_id" value=id.to_string() />
@@ -105,6 +116,11 @@ fn ReviewPanel(postmortem: PostmortemDto, action: ServerAction<ReviewPostmortem>
                             {needs_reason.then(|| view! {
                                 <label for="reopen-reason">"Reason"</label>
                                 <input id="reopen-reason" name="reason" required
+                                    aria-invalid=move || field_error(action, "reason").with(Option::is_some).then_some("true") />
+                            })}
+                            {needs_why_none.then(|| view! {
+                                <label for="publish-reason">"Why no action item is needed"</label>
+                                <input id="publish-reason" name="reason" required
                                     aria-invalid=move || field_error(action, "reason").with(Option::is_some).then_some("true") />
                             })}
                             <button type="submit" class=if m == ReviewMove::Publish { "button primary" } else { "button" }>{m.label()}</button>

@@ -53,6 +53,23 @@ pub async fn list(
     Ok(query.limit(limit).all(db).await?)
 }
 
+/// Everyone who can be given work: active accounts as (id, display name), by name.
+pub async fn people(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, AppError> {
+    let mut people: Vec<(i64, String)> = user::Entity::find()
+        .select_only()
+        .columns([user::Column::Id, user::Column::DisplayName])
+        .filter(user::Column::Disabled.eq(false))
+        .into_tuple()
+        .all(db)
+        .await?;
+    people.sort_by(|a, b| {
+        a.1.to_lowercase()
+            .cmp(&b.1.to_lowercase())
+            .then(a.0.cmp(&b.0))
+    });
+    Ok(people)
+}
+
 fn taken() -> AppError {
     AppError::validation("username", "Username", "is already taken")
 }

@@ -3,7 +3,8 @@
 
 use crate::domain::Role;
 use crate::domain::action_item::{
-    ActionMove, ActionState, ActionType, Cadence, ItemSort, Outcome, Priority, Standing, end_of_week,
+    ActionMove, ActionState, ActionType, Cadence, ItemSort, Outcome, Priority, Standing,
+    end_of_week,
 };
 use crate::domain::history::{FieldChange, HistoryAction, Subject};
 use crate::entities::{action_item, action_item_incident, incident, service, team, user};
@@ -149,7 +150,13 @@ pub async fn create(
         }
         _ => AppError::internal(err),
     })?;
-    let related = set_related(&txn, created.id, input.incident_id, &input.related_incident_ids).await?;
+    let related = set_related(
+        &txn,
+        created.id,
+        input.incident_id,
+        &input.related_incident_ids,
+    )
+    .await?;
     if let Some(owner) = created.owner_id {
         notices::assigned(&txn, created.id, owner, created.version, actor.id, now).await?;
     }
@@ -231,6 +238,16 @@ pub async fn transition(
             })?;
             let evidence = given(&details.evidence);
             let evidence_url = given(&details.evidence_url);
+            if evidence_url
+                .as_deref()
+                .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+            {
+                return Err(AppError::validation(
+                    "evidence_url",
+                    "Evidence link",
+                    "must be a web address starting with https://",
+                ));
+            }
             if evidence.is_none() && evidence_url.is_none() {
                 return Err(AppError::validation(
                     "evidence",
@@ -595,7 +612,9 @@ fn field_changes(
     names: &Names,
 ) -> Vec<FieldChange> {
     let label = |key: &str, parse: fn(&str) -> Option<&'static str>| {
-        parse(key).map(str::to_string).unwrap_or_else(|| key.to_string())
+        parse(key)
+            .map(str::to_string)
+            .unwrap_or_else(|| key.to_string())
     };
     let type_label = |k: &str| ActionType::parse(k).ok().map(ActionType::label);
     let priority_label = |k: &str| Priority::parse(k).ok().map(Priority::label);
@@ -733,7 +752,9 @@ pub async fn bulk_edit(
                 )
             }
             BulkChange::DueOn(due) => {
-                if item.due_on == Some(due) || !(state.can_be_overdue() || state == ActionState::Proposed) {
+                if item.due_on == Some(due)
+                    || !(state.can_be_overdue() || state == ActionState::Proposed)
+                {
                     continue;
                 }
                 active.due_on = Set(Some(due));
@@ -776,7 +797,10 @@ pub async fn bulk_edit(
 
 /// Committed items that answer the incident, as the one they came from or a further one.
 pub async fn committed_count(db: &impl ConnectionTrait, incident_id: i64) -> Result<u64, AppError> {
-    let committed: Vec<&str> = ActionState::committed().into_iter().map(ActionState::key).collect();
+    let committed: Vec<&str> = ActionState::committed()
+        .into_iter()
+        .map(ActionState::key)
+        .collect();
     Ok(action_item::Entity::find()
         .filter(of_incident(incident_id))
         .filter(action_item::Column::State.is_in(committed))
@@ -818,10 +842,10 @@ pub struct ItemFilter {
 
 fn overdue(today: NaiveDate) -> Condition {
     Condition::all()
-        .add(action_item::Column::State.is_in([
-            ActionState::Open.key(),
-            ActionState::InProgress.key(),
-        ]))
+        .add(
+            action_item::Column::State
+                .is_in([ActionState::Open.key(), ActionState::InProgress.key()]),
+        )
         .add(action_item::Column::DueOn.lt(today))
 }
 
@@ -853,7 +877,12 @@ fn scope(filter: &ItemFilter) -> Condition {
     if let Some(id) = filter.incident_id {
         c = c.add(of_incident(id));
     }
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let escaped: String = text
             .to_lowercase()
             .chars()
@@ -986,13 +1015,13 @@ pub async fn list(
                 Condition::all().add(C::DueOn.is_null()).add(C::Id.gt(id))
             }
             ItemCursor::Newest { id } => Condition::all().add(C::Id.lt(id)),
-            ItemCursor::Priority { priority, id } => Condition::any()
-                .add(C::Priority.gt(priority.key()))
-                .add(
+            ItemCursor::Priority { priority, id } => {
+                Condition::any().add(C::Priority.gt(priority.key())).add(
                     Condition::all()
                         .add(C::Priority.eq(priority.key()))
                         .add(C::Id.gt(id)),
-                ),
+                )
+            }
         });
     }
     Ok(query.limit(limit).all(db).await?)
@@ -1059,10 +1088,9 @@ pub async fn panels(
 ) -> Result<Panels, AppError> {
     use action_item::Column as C;
     let scope = scope(filter);
-    let unfinished = scope.clone().add(C::State.is_in([
-        ActionState::Open.key(),
-        ActionState::InProgress.key(),
-    ]));
+    let unfinished = scope
+        .clone()
+        .add(C::State.is_in([ActionState::Open.key(), ActionState::InProgress.key()]));
     let count = |c: Condition| async move {
         Ok::<u64, AppError>(action_item::Entity::find().filter(c).count(db).await?)
     };
@@ -1080,7 +1108,10 @@ pub async fn panels(
     aging[1] = month - week;
     aging[2] = quarter - month;
     aging[3] = all - quarter;
-    let committed: Vec<&str> = ActionState::committed().into_iter().map(ActionState::key).collect();
+    let committed: Vec<&str> = ActionState::committed()
+        .into_iter()
+        .map(ActionState::key)
+        .collect();
     let finished = [ActionState::Done.key(), ActionState::Verified.key()];
     let mut completion = [Rate::default(); 2];
     let mut verification = [Rate::default(); 2];
@@ -1101,7 +1132,12 @@ pub async fn panels(
             .add(C::VerifyOn.lte(today))
             .add(C::State.is_in(finished));
         verification[i] = Rate {
-            done: count(to_verify.clone().add(C::State.eq(ActionState::Verified.key()))).await?,
+            done: count(
+                to_verify
+                    .clone()
+                    .add(C::State.eq(ActionState::Verified.key())),
+            )
+            .await?,
             of: count(to_verify).await?,
         };
     }

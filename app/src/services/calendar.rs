@@ -22,7 +22,9 @@ pub async fn rotate(
 ) -> Result<String, AppError> {
     let token = random_secret(PREFIX);
     let txn = db.begin().await?;
-    calendar_feed::Entity::delete_by_id(user_id).exec(&txn).await?;
+    calendar_feed::Entity::delete_by_id(user_id)
+        .exec(&txn)
+        .await?;
     calendar_feed::ActiveModel {
         user_id: Set(user_id),
         token_hash: Set(hash(&token)),

@@ -21,7 +21,11 @@ struct Due {
     dedup_key: String,
 }
 
-async fn write(db: &impl ConnectionTrait, due: Vec<Due>, now: DateTime<Utc>) -> Result<u64, AppError> {
+async fn write(
+    db: &impl ConnectionTrait,
+    due: Vec<Due>,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
     let mut written = 0;
     for chunk in due.chunks(BATCH) {
         let rows = chunk.iter().map(|d| notice::ActiveModel {
@@ -87,10 +91,8 @@ pub async fn remind(
             action_item::Column::DueOn,
         ])
         .filter(
-            action_item::Column::State.is_in([
-                ActionState::Open.key(),
-                ActionState::InProgress.key(),
-            ]),
+            action_item::Column::State
+                .is_in([ActionState::Open.key(), ActionState::InProgress.key()]),
         )
         .filter(action_item::Column::DueOn.lt(today))
         .filter(action_item::Column::OwnerId.is_not_null())

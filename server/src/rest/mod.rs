@@ -20,6 +20,7 @@ use http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+mod action_items;
 mod incidents;
 mod postmortems;
 mod timeline;
@@ -274,6 +275,22 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/incidents/{id}/postmortem",
             get(postmortems::read).put(postmortems::save),
+        )
+        .route(
+            "/api/v1/action-items",
+            get(action_items::list).post(action_items::create),
+        )
+        .route(
+            "/api/v1/action-items/{id}",
+            get(action_items::read).put(action_items::update),
+        )
+        .route(
+            "/api/v1/action-items/{id}/transition",
+            axum::routing::post(action_items::transition),
+        )
+        .route(
+            "/api/v1/action-items/{id}/verify",
+            axum::routing::post(action_items::verify),
         )
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
 }

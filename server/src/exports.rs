@@ -1,0 +1,75 @@
+//! Files people take elsewhere: the filtered action-item list as CSV (for the signed-in viewer),
+//! and each person's calendar feed (found by the secret in its address, so calendar apps can
+//! fetch it without a session).
+
+use app::api::action_items::{ItemParams, parse_item_params, today};
+use app::auth::CurrentUser;
+use app::domain::Role;
+use app::error::AppError;
+use app::services::{action_items, calendar};
+use app::state::AppState;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use http::{StatusCode, header};
+
+fn refused(err: AppError) -> Response {
+    let status =
+        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = match err {
+        AppError::Internal => AppError::Internal.to_string(),
+        other => other.to_string(),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message,
+    )
+        .into_response()
+}
+
+/// `/action-items/export.csv?<the All items filters>`; the page gate has signed the viewer in.
+pub async fn action_items_csv(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    query: Result<Query<ItemParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let result = async {
+        let Extension(user) = user.ok_or(AppError::Unauthenticated)?;
+        user.require(Role::Viewer)?;
+        let Query(params) =
+            query.map_err(|r| AppError::validation("query", "The filters", r.body_text()))?;
+        let (filter, sort, _) = parse_item_params(&params)?;
+        let today = today(state.clock.now());
+        action_items::export_csv(state.db.read(), &filter, today, sort).await
+    }
+    .await;
+    match result {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"action-items.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => refused(err),
+    }
+}
+
+/// `/calendar/<secret>.ics`.
+pub async fn calendar_feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    match calendar::feed(state.db.read(), token, state.clock.now()).await {
+        Ok(Some(ics)) => (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+            ics,
+        )
+            .into_response(),
+        Ok(None) => refused(AppError::NotFound),
+        Err(err) => refused(err),
+    }
+}

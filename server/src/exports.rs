@@ -3,15 +3,16 @@
 //! fetch it without a session).
 
 use app::api::action_items::{ItemParams, parse_item_params, today};
-use app::auth::CurrentUser;
+use app::auth;
 use app::domain::Role;
+use app::domain::links::urlencode;
 use app::error::AppError;
 use app::services::{action_items, calendar};
 use app::state::AppState;
-use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
-use http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{StatusCode, Uri, header};
+use tower_sessions::Session;
 
 fn refused(err: AppError) -> Response {
     let status =
@@ -28,14 +29,25 @@ fn refused(err: AppError) -> Response {
         .into_response()
 }
 
-/// `/action-items/export.csv?<the All items filters>`; the page gate has signed the viewer in.
+/// `/action-items/export.csv?<the All items filters>`, for the signed-in viewer.
 pub async fn action_items_csv(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    session: Session,
+    uri: Uri,
     query: Result<Query<ItemParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let user = match auth::user_for_session(&state, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            let wanted = uri
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            return Redirect::to(&format!("/login?next={}", urlencode(&wanted))).into_response();
+        }
+        Err(err) => return refused(err),
+    };
     let result = async {
-        let Extension(user) = user.ok_or(AppError::Unauthenticated)?;
         user.require(Role::Viewer)?;
         let Query(params) =
             query.map_err(|r| AppError::validation("query", "The filters", r.body_text()))?;
@@ -48,6 +60,7 @@ pub async fn action_items_csv(
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
                 (
                     header::CONTENT_DISPOSITION,
                     "attachment; filename=\"action-items.csv\"",
@@ -65,7 +78,11 @@ pub async fn calendar_feed(State(state): State<AppState>, Path(file): Path<Strin
     let token = file.strip_suffix(".ics").unwrap_or(&file);
     match calendar::feed(state.db.read(), token, state.clock.now()).await {
         Ok(Some(ics)) => (
-            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                // Private, and it changes: calendar apps ask again rather than keep a copy.
+                (header::CACHE_CONTROL, "no-store"),
+            ],
             ics,
         )
             .into_response(),

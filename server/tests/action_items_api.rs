@@ -1,0 +1,516 @@
+//! Action items through the whole HTTP stack: the JSON API under the page rules, the server
+//! functions behind the pages, the CSV export, the calendar feed and the inbox badge.
+
+mod common;
+
+use app::domain::{DisplayName, Email, NewPassword, Role, Username};
+use app::services::accounts::{self, NewAccount};
+use app::services::api_tokens;
+use axum::body::Body;
+use chrono::Duration;
+use common::TestApp;
+use http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "hindsight.test");
+    if let Some(token) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let req = match body {
+        Some(body) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let reply = app.send(req).await;
+    (
+        reply.status,
+        serde_json::from_str(&reply.body).unwrap_or(Value::Null),
+    )
+}
+
+/// A person with an API token: (user id, token).
+async fn person(app: &TestApp, username: &str, role: Role) -> (i64, String) {
+    let db = &app.state.db;
+    let user = accounts::create(
+        db.write(),
+        NewAccount {
+            username: Username::parse(username).unwrap(),
+            display_name: DisplayName::parse(&format!("{username} Example")).unwrap(),
+            email: Email::parse(&format!("{username}@example.com")).unwrap(),
+            password: NewPassword::parse(common::PASSWORD).unwrap(),
+            role,
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let token = api_tokens::create(db.write(), user.id, "test", app.clock.now())
+        .await
+        .unwrap()
+        .1;
+    (user.id, token)
+}
+
+/// An incident recorded through the API; returns its id.
+async fn incident(app: &TestApp, manager: &str) -> i64 {
+    let (_, team) = send(
+        app,
+        "POST",
+        "/api/v1/teams",
+        Some(manager),
+        Some(json!({"name": "Payments"})),
+    )
+    .await;
+    let (_, service) = send(
+        app,
+        "POST",
+        "/api/v1/services",
+        Some(manager),
+        Some(json!({"team_id": team["id"], "name": "ledger"})),
+    )
+    .await;
+    let (status, incident) = send(
+        app,
+        "POST",
+        "/api/v1/incidents",
+        Some(manager),
+        Some(json!({
+            "title": "Ledger writes timed out",
+            "severity": "sev2",
+            "services": [service["id"]],
+            "started_at": "2026-10-30T14:00:00Z",
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{incident}");
+    incident["id"].as_i64().unwrap()
+}
+
+fn item(incident_id: i64, owner: i64, due: &str, commit: bool) -> Value {
+    json!({
+        "title": "Alert on ledger write latency",
+        "description": "Page when p99 stays above 2s for 5 minutes.",
+        "incident_id": incident_id,
+        "owner_id": owner,
+        "type": "detect",
+        "priority": "p1",
+        "due_on": due,
+        "tracker_url": "https://acme.atlassian.net/browse/PAY-123",
+        "cadence": "weekly",
+        "commit": commit,
+    })
+}
+
+#[tokio::test]
+async fn the_action_item_api_follows_the_rules_of_the_pages() {
+    let app = TestApp::new().await;
+    let (_, manager) = person(&app, "manu", Role::Manager).await;
+    let (eli, engineer) = person(&app, "eli", Role::Engineer).await;
+    let (_, other) = person(&app, "oda", Role::Engineer).await;
+    let (_, viewer) = person(&app, "vera", Role::Viewer).await;
+    let incident_id = incident(&app, &manager).await;
+
+    let (status, _) = send(
+        &app,
+        "POST",
+        "/api/v1/action-items",
+        Some(&viewer),
+        Some(item(incident_id, eli, "2026-11-10", true)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "viewers only read");
+
+    let mut no_due = item(incident_id, eli, "2026-11-10", true);
+    no_due["due_on"] = Value::Null;
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/api/v1/action-items",
+        Some(&engineer),
+        Some(no_due),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "due_on", "{body}");
+
+    let (status, created) = send(
+        &app,
+        "POST",
+        "/api/v1/action-items",
+        Some(&engineer),
+        Some(item(incident_id, eli, "2026-11-10", true)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["state"], "open");
+    assert_eq!(created["tracker_key"], "PAY-123");
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/action-items/{id}");
+
+    let (status, list) = send(
+        &app,
+        "GET",
+        &format!("/api/v1/action-items?state=open&owner={eli}&incident={incident_id}&limit=10"),
+        Some(&viewer),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["action_items"][0]["id"], id);
+    let (status, body) = send(
+        &app,
+        "GET",
+        "/api/v1/action-items?standing=late",
+        Some(&viewer),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("standing"))
+    );
+
+    let start = json!({"action": "start", "version": 1});
+    let (status, _) = send(
+        &app,
+        "POST",
+        &format!("{path}/transition"),
+        Some(&other),
+        Some(start.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not theirs to move");
+    let (status, started) = send(
+        &app,
+        "POST",
+        &format!("{path}/transition"),
+        Some(&engineer),
+        Some(start.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, started["state"].as_str()),
+        (StatusCode::OK, Some("in_progress"))
+    );
+    let (status, body) = send(
+        &app,
+        "POST",
+        &format!("{path}/transition"),
+        Some(&engineer),
+        Some(start),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "a stale version: {body}");
+    assert_eq!(body["error"]["current_version"], 2);
+
+    // Late: the item shows as overdue once its due date has passed.
+    app.clock.advance(Duration::days(10));
+    let (_, overdue) = send(
+        &app,
+        "GET",
+        "/api/v1/action-items?standing=overdue",
+        Some(&viewer),
+        None,
+    )
+    .await;
+    assert_eq!(
+        overdue["action_items"][0]["standing"], "overdue",
+        "{overdue}"
+    );
+
+    let (_, done) = send(
+        &app,
+        "POST",
+        &format!("{path}/transition"),
+        Some(&engineer),
+        Some(json!({"action": "complete", "version": 2})),
+    )
+    .await;
+    assert_eq!(done["state"], "done");
+    // Done on Thursday 2026-11-12: the weekly review after it is Monday the 16th.
+    assert_eq!(done["verify_on"], "2026-11-16");
+
+    let (status, body) = send(
+        &app,
+        "POST",
+        &format!("{path}/verify"),
+        Some(&manager),
+        Some(json!({"version": 3, "outcome": "not_effective"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("evidence"))
+    );
+    let (status, verified) = send(
+        &app,
+        "POST",
+        &format!("{path}/verify"),
+        Some(&manager),
+        Some(json!({
+            "version": 3,
+            "outcome": "not_effective",
+            "evidence": "The alert did not fire during the replay on the 15th.",
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{verified}");
+    assert_eq!(verified["outcome"], "not_effective");
+
+    let mut change = item(incident_id, eli, "2026-12-01", false);
+    change["title"] = json!("Alert on ledger write latency and queue depth");
+    change["version"] = json!(1);
+    let (status, body) = send(&app, "PUT", &path, Some(&manager), Some(change.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    change["version"] = json!(4);
+    let (status, changed) = send(&app, "PUT", &path, Some(&manager), Some(change)).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        changed["title"],
+        "Alert on ledger write latency and queue depth"
+    );
+}
+
+#[tokio::test]
+async fn managers_change_many_items_at_once_and_owners_hear_of_it() {
+    let app = TestApp::new().await;
+    let admin = app.create_first_admin().await;
+    app.create_user(&admin, "manu", "manager").await;
+    app.create_user(&admin, "eli", "engineer").await;
+    let (_, token) = person(&app, "script", Role::Manager).await;
+    let incident_id = incident(&app, &token).await;
+    let people = accounts::people(app.state.db.read()).await.unwrap();
+    let eli = people.iter().find(|(_, n)| n == "eli Example").unwrap().0;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let (_, created) = send(
+            &app,
+            "POST",
+            "/api/v1/action-items",
+            Some(&token),
+            Some(item(incident_id, eli, "2026-11-20", false)),
+        )
+        .await;
+        ids.push(created["id"].as_i64().unwrap().to_string());
+    }
+    let engineer = app.login_cookie("eli").await;
+    let manager = app.login_cookie("manu").await;
+    let unread = |me: &str| serde_json::from_str::<Value>(me).unwrap()["unread_notices"].clone();
+    let me = app.call("me", &[], Some(&engineer)).await;
+    assert_eq!(
+        unread(&me.body),
+        2,
+        "two items were given to eli: {}",
+        me.body
+    );
+
+    let new_owner = people
+        .iter()
+        .find(|(_, n)| n == "manu Example")
+        .unwrap()
+        .0
+        .to_string();
+    let bulk = [
+        ("ids[]", ids[0].as_str()),
+        ("ids[]", ids[1].as_str()),
+        ("change", "owner"),
+        ("owner_id", new_owner.as_str()),
+    ];
+    let reply = app.call("action_items/bulk", &bulk, Some(&engineer)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::FORBIDDEN,
+        "engineers do not bulk-edit"
+    );
+    let reply = app.call("action_items/bulk", &bulk, Some(&manager)).await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "2"));
+
+    let history = app
+        .call("action_item", &[("id", ids[0].as_str())], Some(&manager))
+        .await;
+    let detail: Value = serde_json::from_str(&history.body).unwrap();
+    assert_eq!(detail["row"]["owner"], "manu Example");
+    assert!(
+        detail["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["changes"][0]["after"] == "manu Example"
+                && h["changes"][0]["before"] == "eli Example"),
+        "the reassignment is recorded: {detail}"
+    );
+    // Managers gave the items to themselves: no notice to themselves.
+    let me = app.call("me", &[], Some(&manager)).await;
+    assert_eq!(unread(&me.body), 0);
+
+    let reply = app.call("inbox/read", &[], Some(&engineer)).await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "2"));
+    let me = app.call("me", &[], Some(&engineer)).await;
+    assert_eq!(unread(&me.body), 0);
+
+    let viewer_move = app
+        .call(
+            "action_item/move",
+            &[
+                ("id", ids[0].as_str()),
+                ("version", "2"),
+                ("action", "commit"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(viewer_move.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_csv_export_lists_what_the_filters_match() {
+    let app = TestApp::new().await;
+    let admin = app.create_first_admin().await;
+    let (eli, token) = person(&app, "eli", Role::Engineer).await;
+    let (_, manager) = person(&app, "manu", Role::Manager).await;
+    let incident_id = incident(&app, &manager).await;
+    let mut tricky = item(incident_id, eli, "2026-11-20", true);
+    tricky["title"] = json!("=cmd, \"quoted\" title");
+    send(
+        &app,
+        "POST",
+        "/api/v1/action-items",
+        Some(&token),
+        Some(tricky),
+    )
+    .await;
+    let mut proposed = item(incident_id, eli, "2026-11-21", false);
+    proposed["title"] = json!("Only an idea so far");
+    send(
+        &app,
+        "POST",
+        "/api/v1/action-items",
+        Some(&token),
+        Some(proposed),
+    )
+    .await;
+
+    let reply = app
+        .get("/action-items/export.csv?state=open", Some(&admin))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    assert_eq!(
+        reply.header("cache-control"),
+        Some("no-store"),
+        "private data"
+    );
+    assert!(
+        reply
+            .header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment"))
+    );
+    let lines: Vec<&str> = reply.body.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "the header and the one open item: {}",
+        reply.body
+    );
+    assert!(lines[0].starts_with("id,title,state,standing,incident_id,owner"));
+    assert!(
+        lines[1].contains("\"'=cmd, \"\"quoted\"\" title\",Open"),
+        "quoted, and not a formula: {}",
+        lines[1]
+    );
+    assert!(lines[1].contains("eli Example"));
+
+    let everything = app.get("/action-items/export.csv", Some(&admin)).await;
+    assert_eq!(everything.body.lines().count(), 3);
+
+    let signed_out = app.get("/action-items/export.csv", None).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    assert!(
+        signed_out
+            .location()
+            .is_some_and(|l| l.starts_with("/login"))
+    );
+}
+
+#[tokio::test]
+async fn a_calendar_feed_serves_its_owner_until_it_is_ended() {
+    let app = TestApp::new().await;
+    let admin = app.create_first_admin().await;
+    app.create_user(&admin, "eli", "engineer").await;
+    let (_, manager) = person(&app, "manu", Role::Manager).await;
+    let incident_id = incident(&app, &manager).await;
+    let eli = accounts::people(app.state.db.read())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, n)| n == "eli Example")
+        .unwrap()
+        .0;
+    let mut due = item(incident_id, eli, "2026-11-20", true);
+    due["title"] = json!("Canary config changes; like code");
+    send(
+        &app,
+        "POST",
+        "/api/v1/action-items",
+        Some(&manager),
+        Some(due),
+    )
+    .await;
+
+    let cookie = app.login_cookie("eli").await;
+    let made = app.call("calendar_feed/new", &[], Some(&cookie)).await;
+    assert_eq!(made.status, StatusCode::OK);
+    let path: String = serde_json::from_str(&made.body).unwrap();
+    assert!(
+        path.starts_with("/calendar/hsc_") && path.ends_with(".ics"),
+        "{path}"
+    );
+
+    let feed = app.get(&path, None).await;
+    assert_eq!(
+        feed.status,
+        StatusCode::OK,
+        "no session is needed: {feed:?}"
+    );
+    assert_eq!(
+        feed.header("content-type"),
+        Some("text/calendar; charset=utf-8")
+    );
+    assert!(feed.body.contains("BEGIN:VEVENT"));
+    assert!(feed.body.contains("DTSTART;VALUE=DATE:20261120"));
+    assert!(
+        feed.body
+            .contains("SUMMARY:Due: Canary config changes\\; like code")
+    );
+
+    let remade = app.call("calendar_feed/new", &[], Some(&cookie)).await;
+    let new_path: String = serde_json::from_str(&remade.body).unwrap();
+    assert_eq!(
+        app.get(&path, None).await.status,
+        StatusCode::NOT_FOUND,
+        "the old address ends"
+    );
+    assert_eq!(app.get(&new_path, None).await.status, StatusCode::OK);
+
+    app.call("calendar_feed/revoke", &[], Some(&cookie)).await;
+    assert_eq!(app.get(&new_path, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/calendar/hsc_guess.ics", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,20 +1,26 @@
-//! `hindsight seed-demo`: six months of a small company's incidents, so every page has something
-//! real to show the first time someone opens it. Deterministic apart from the passwords.
+//! `hindsight seed-demo`: six months of a small company's incidents and the action items they
+//! raised, so every page has something real to show the first time someone opens it.
+//! Deterministic apart from the passwords and the dates, which are counted back from "now".
 
 use anyhow::bail;
+use app::domain::action_item::{
+    ActionMove, ActionState, ActionType, Cadence, Outcome, Priority, end_of_week,
+};
 use app::domain::catalog::{CatalogName, RunbookUrl, SloTarget};
 use app::domain::incident::{CauseCategory, DetectionSource, KeyTimes, RunbookOutcome, Severity};
 use app::domain::postmortem::ReviewMove;
 use app::domain::timeline::{EventKind, KeyMoment};
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
-use app::entities::{incident, user};
+use app::entities::{action_item, incident, user};
+use app::services::action_items::{ActionItemInput, Actor, ItemFilter, MoveDetails};
 use app::services::incidents::IncidentInput;
 use app::services::timeline::EventInput;
-use app::services::{accounts, catalog, incidents, postmortems, timeline};
+use app::services::{accounts, action_items, catalog, incidents, notices, postmortems, timeline};
 use app::state::Db;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::RngCore;
 use sea_orm::{EntityTrait, PaginatorTrait};
+use std::collections::HashMap;
 
 /// A small deterministic generator, so the same story is told every time.
 struct Dice(u64);
@@ -55,6 +61,25 @@ struct Scenario {
     lessons: &'static str,
     /// Detection, escalation, action, mitigation, resolution.
     steps: [&'static str; 5],
+    /// What its review would ask for: the action items raised are drawn from these.
+    improvements: &'static [Improvement],
+    /// Why nothing further was needed, for the first time it happens: the fix shipped with it.
+    settled: Option<&'static str>,
+}
+
+/// One improvement a postmortem raises, on one of the scenario's services.
+struct Improvement {
+    kind: ActionType,
+    service: &'static str,
+    title: &'static str,
+}
+
+const fn improvement(kind: ActionType, service: &'static str, title: &'static str) -> Improvement {
+    Improvement {
+        kind,
+        service,
+        title,
+    }
 }
 
 const SCENARIOS: &[Scenario] = &[
@@ -80,6 +105,34 @@ const SCENARIOS: &[Scenario] = &[
             "Rolled checkout back to the previous release; error rate falling",
             "Error rate back at baseline for 30 minutes; closing",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Detect,
+                "checkout",
+                "Alert on connection-pool saturation above 80% for 5 minutes",
+            ),
+            improvement(
+                ActionType::Prevent,
+                "checkout",
+                "Canary config changes like code",
+            ),
+            improvement(
+                ActionType::Prevent,
+                "checkout",
+                "Diff production config against the previous release before deploying",
+            ),
+            improvement(
+                ActionType::Detect,
+                "api-gateway",
+                "Show deploy markers on the gateway dashboard",
+            ),
+            improvement(
+                ActionType::Process,
+                "checkout",
+                "Keep checkout deploys out of the 17:00–20:00 peak",
+            ),
+        ],
+        settled: None,
     },
     Scenario {
         title: "Login failures: expired signing certificate",
@@ -106,6 +159,29 @@ const SCENARIOS: &[Scenario] = &[
             "Issued a new signing certificate and rolled auth; logins recovering",
             "Login success rate normal; old certificate removed from trust store",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Prevent,
+                "auth",
+                "Renew the token signing certificate from a scheduled job, not a calendar reminder",
+            ),
+            improvement(
+                ActionType::Detect,
+                "auth",
+                "Alert 30 days before any internal signing key expires",
+            ),
+            improvement(
+                ActionType::Mitigate,
+                "auth",
+                "Runbook: rotating the token signing key",
+            ),
+            improvement(
+                ActionType::Process,
+                "auth",
+                "Inventory everything that expires, each with an owning team",
+            ),
+        ],
+        settled: None,
     },
     Scenario {
         title: "Search results stale for hours",
@@ -129,6 +205,29 @@ const SCENARIOS: &[Scenario] = &[
             "Moved the poison record to a dead-letter topic; consumer catching up",
             "Lag at zero; spot-checked prices",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Mitigate,
+                "search",
+                "Park poison messages on a dead-letter topic after 5 retries",
+            ),
+            improvement(
+                ActionType::Detect,
+                "search",
+                "Alert on indexing consumer lag above 10 minutes",
+            ),
+            improvement(
+                ActionType::Prevent,
+                "search",
+                "Validate categories in the product import tool",
+            ),
+            improvement(
+                ActionType::Mitigate,
+                "search",
+                "Runbook: draining a stuck consumer group",
+            ),
+        ],
+        settled: None,
     },
     Scenario {
         title: "Notification emails delayed",
@@ -152,6 +251,29 @@ const SCENARIOS: &[Scenario] = &[
             "Paused the campaign; transactional queue draining",
             "Queue empty; campaign rescheduled to a separate pool",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Prevent,
+                "notifications",
+                "Separate transactional and marketing sending pools",
+            ),
+            improvement(
+                ActionType::Detect,
+                "notifications",
+                "Alert when the email queue holds more than 15 minutes of backlog",
+            ),
+            improvement(
+                ActionType::Process,
+                "notifications",
+                "Agree campaign send volumes with the on-call team before scheduling",
+            ),
+            improvement(
+                ActionType::Mitigate,
+                "notifications",
+                "Runbook: pausing a campaign to protect transactional mail",
+            ),
+        ],
+        settled: None,
     },
     Scenario {
         title: "API latency spike from node pressure",
@@ -175,6 +297,34 @@ const SCENARIOS: &[Scenario] = &[
             "Raised autoscaler max and cordoned the hot nodes; latency dropping",
             "Latency normal; batch completed",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Prevent,
+                "kubernetes",
+                "Set batch worker memory requests from observed p95 usage",
+            ),
+            improvement(
+                ActionType::Process,
+                "kubernetes",
+                "Review resource requests every quarter",
+            ),
+            improvement(
+                ActionType::Detect,
+                "kubernetes",
+                "Alert on the pod eviction rate per node pool",
+            ),
+            improvement(
+                ActionType::Mitigate,
+                "kubernetes",
+                "Alert when the cluster autoscaler reaches its node limit",
+            ),
+            improvement(
+                ActionType::Detect,
+                "api-gateway",
+                "Break gateway p99 latency down by upstream",
+            ),
+        ],
+        settled: None,
     },
     Scenario {
         title: "Duplicate charges on retried payments",
@@ -198,6 +348,29 @@ const SCENARIOS: &[Scenario] = &[
             "Disabled automatic retries with a flag",
             "Fix deployed, retries re-enabled, refunds issued",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Prevent,
+                "billing",
+                "End-to-end test of payment retries against the provider sandbox",
+            ),
+            improvement(
+                ActionType::Detect,
+                "ledger",
+                "Run ledger reconciliation hourly instead of nightly",
+            ),
+            improvement(
+                ActionType::Prevent,
+                "billing",
+                "Carry the idempotency key in the retry request type so it cannot be dropped",
+            ),
+            improvement(
+                ActionType::Mitigate,
+                "billing",
+                "Runbook: refunding duplicate charges in bulk",
+            ),
+        ],
+        settled: None,
     },
     Scenario {
         title: "Warehouse load job failed silently",
@@ -221,6 +394,29 @@ const SCENARIOS: &[Scenario] = &[
             "Cleaned temp files and re-ran both loads",
             "Dashboards current; freshness check added to backlog",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Detect,
+                "warehouse",
+                "Warn on dashboards whose data is more than 26 hours old",
+            ),
+            improvement(
+                ActionType::Prevent,
+                "warehouse",
+                "Clean up loader temp files after every run",
+            ),
+            improvement(
+                ActionType::Detect,
+                "warehouse",
+                "Fail the scheduler wrapper on a non-zero exit code",
+            ),
+            improvement(
+                ActionType::Detect,
+                "warehouse",
+                "Disk usage alert on the loader host",
+            ),
+        ],
+        settled: None,
     },
     Scenario {
         title: "Web frontend blank page for Safari users",
@@ -244,6 +440,31 @@ const SCENARIOS: &[Scenario] = &[
             "Rolled back the frontend release",
             "Confirmed fix in Safari 15 and 16; browserslist pinned",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Prevent,
+                "web-frontend",
+                "Run synthetic checks on the oldest supported Safari",
+            ),
+            improvement(
+                ActionType::Detect,
+                "web-frontend",
+                "Report every client error during rollouts, not 1%",
+            ),
+            improvement(
+                ActionType::Prevent,
+                "web-frontend",
+                "Fail the build when the browser support list changes",
+            ),
+            improvement(
+                ActionType::Process,
+                "web-frontend",
+                "Support macro: ask for browser and version on blank-page reports",
+            ),
+        ],
+        settled: Some(
+            "The fix shipped with the incident: the browser support list is pinned. Nothing further to commit to.",
+        ),
     },
     Scenario {
         title: "Ledger replica lag delays balances",
@@ -267,6 +488,31 @@ const SCENARIOS: &[Scenario] = &[
             "Cancelled the query; lag recovering",
             "Lag under one second; reporting role given a timeout",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Prevent,
+                "ledger",
+                "Give reporting its own ledger replica",
+            ),
+            improvement(
+                ActionType::Prevent,
+                "ledger",
+                "Statement timeout of 60 seconds for the reporting role",
+            ),
+            improvement(
+                ActionType::Detect,
+                "ledger",
+                "Lower the replica lag alert to 2 minutes",
+            ),
+            improvement(
+                ActionType::Process,
+                "ledger",
+                "Require a date bound on scheduled report queries",
+            ),
+        ],
+        settled: Some(
+            "The fix shipped with the incident: the reporting role has a statement timeout. Nothing further to commit to.",
+        ),
     },
     Scenario {
         title: "Gateway rate limiter blocks partner traffic",
@@ -290,6 +536,29 @@ const SCENARIOS: &[Scenario] = &[
             "Added the partner's addresses to the allow-list",
             "Sync caught up; limit redesigned to key on API credentials",
         ],
+        improvements: &[
+            improvement(
+                ActionType::Prevent,
+                "api-gateway",
+                "Key rate limits on API credentials, not IP addresses",
+            ),
+            improvement(
+                ActionType::Detect,
+                "api-gateway",
+                "Break 429 responses down by client on the gateway dashboard",
+            ),
+            improvement(
+                ActionType::Process,
+                "api-gateway",
+                "Document each partner integration's traffic profile",
+            ),
+            improvement(
+                ActionType::Process,
+                "api-gateway",
+                "Add partner managers to rate-limit change reviews",
+            ),
+        ],
+        settled: None,
     },
 ];
 
@@ -320,6 +589,370 @@ fn passphrase() -> String {
 
 fn err(e: app::error::AppError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
+}
+
+/// Why an item was declined, as its owner would put it.
+const WONT_DO: &[&str] = &[
+    "Superseded by a broader fix raised on a later incident.",
+    "The service is being retired next quarter; not worth changing now.",
+    "Covered by another item on this incident.",
+    "Cost outweighs the risk: this has happened once in three years.",
+];
+
+/// Where a service sits in the catalogue, for the items raised on it.
+#[derive(Clone, Copy)]
+struct Place {
+    service_id: i64,
+    team_id: i64,
+    /// The team's project in the tracker, as in PAY-123.
+    project: &'static str,
+}
+
+/// Where an item will have got to by the demo's "now", if there was time for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    Proposed,
+    Open,
+    Started,
+    Done,
+    Verified(Outcome),
+    Declined,
+}
+
+impl Fate {
+    /// Items of older incidents have had longer to be finished and checked.
+    fn roll(dice: &mut Dice, age_days: i64) -> Fate {
+        // Cumulative percentages; the rest are declined.
+        let (proposed, open, started, done, verified) = match age_days {
+            ..=14 => (30, 60, 90, 95, 95),
+            15..=45 => (10, 30, 50, 80, 95),
+            _ => (5, 13, 20, 35, 90),
+        };
+        match dice.between(0, 99) {
+            r if r < proposed => Fate::Proposed,
+            r if r < open => Fate::Open,
+            r if r < started => Fate::Started,
+            r if r < done => Fate::Done,
+            r if r < verified => Fate::Verified(match dice.between(0, 99) {
+                0..60 => Outcome::Effective,
+                60..85 => Outcome::PartlyEffective,
+                _ => Outcome::NotEffective,
+            }),
+            _ => Fate::Declined,
+        }
+    }
+
+    fn committed(self) -> bool {
+        !matches!(self, Fate::Proposed | Fate::Declined)
+    }
+}
+
+/// What the person verifying an item saw, in the words of its kind and outcome.
+fn evidence(kind: ActionType, outcome: Outcome, on: NaiveDate) -> String {
+    let on = on.format("%-d %B");
+    match (kind, outcome) {
+        (ActionType::Detect, Outcome::Effective) => {
+            format!(
+                "The alert fired on {on} and paged within 2 minutes, before any customer noticed."
+            )
+        }
+        (ActionType::Detect, Outcome::PartlyEffective) => format!(
+            "The alert fired on {on}, but 20 minutes after the problem started; the threshold needs tuning."
+        ),
+        (ActionType::Detect, Outcome::NotEffective) => format!(
+            "On {on} customers told us first again: the metric was not exported from the new pods, so the alert never fired."
+        ),
+        (ActionType::Prevent, Outcome::Effective) => {
+            format!("No repeat since it shipped; checked again on {on} and it held.")
+        }
+        (ActionType::Prevent, Outcome::PartlyEffective) => format!(
+            "It stopped the change it was written for, but a similar one on {on} went through another path."
+        ),
+        (ActionType::Prevent, Outcome::NotEffective) => format!(
+            "It happened again on {on}: the fix covered the main deploy path but not the hotfix pipeline."
+        ),
+        (ActionType::Mitigate, Outcome::Effective) => format!(
+            "Game day on {on}: the on-call went from page to mitigation in 12 minutes following it."
+        ),
+        (ActionType::Mitigate, Outcome::PartlyEffective) => format!(
+            "Used for real on {on}: it worked, but one step still needed someone with database access."
+        ),
+        (ActionType::Mitigate, Outcome::NotEffective) => format!(
+            "On {on} the on-call could not follow it: the commands were out of date after the migration."
+        ),
+        (ActionType::Process, Outcome::Effective) => {
+            format!("Checked on {on}: in use every time it applied since it was agreed.")
+        }
+        (ActionType::Process, Outcome::PartlyEffective) => format!(
+            "Followed most of the time, but skipped twice last month, most recently on {on}."
+        ),
+        (ActionType::Process, Outcome::NotEffective) => {
+            format!("Checked on {on}: nobody had used it since it was written.")
+        }
+    }
+}
+
+fn tracker_link(dice: &mut Dice, place: Place, service: &str) -> String {
+    if dice.chance(70) {
+        format!(
+            "https://acme.atlassian.net/browse/{}-{}",
+            place.project,
+            dice.between(100, 999)
+        )
+    } else {
+        format!(
+            "https://github.com/acme/{service}/issues/{}",
+            dice.between(10, 900)
+        )
+    }
+}
+
+/// One incident, as its action items need it.
+struct Raising<'a> {
+    incident_id: i64,
+    scenario: &'a Scenario,
+    severity: Severity,
+    /// Days between the incident and the demo's "now".
+    age_days: i64,
+    /// Items are raised shortly after this: the postmortem's writing, or the response.
+    from: DateTime<Utc>,
+    author: Actor,
+    /// Its postmortem will be published without a reason, so its first item is committed.
+    must_commit: bool,
+    /// Its postmortem will be published with the scenario's reason: nothing is committed.
+    settled: bool,
+    /// The first incident of the same scenario, which some items also answer.
+    earlier: Option<i64>,
+}
+
+async fn make(
+    db: &Db,
+    item: &action_item::Model,
+    action: ActionMove,
+    details: MoveDetails,
+    actor: Actor,
+    at: DateTime<Utc>,
+) -> anyhow::Result<action_item::Model> {
+    action_items::transition(
+        db.write(),
+        item.id,
+        item.version,
+        action,
+        details,
+        actor,
+        at,
+        at.date_naive(),
+    )
+    .await
+    .map_err(err)
+}
+
+/// Raises two to four items from the incident (follow-ups included) and moves each as far
+/// towards its fate as the time between the incident and `now` allows.
+async fn raise_items(
+    db: &Db,
+    dice: &mut Dice,
+    incident: &Raising<'_>,
+    places: &HashMap<&str, Place>,
+    owners: &[Actor],
+    manager: Actor,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let today = now.date_naive();
+    let latest = now - Duration::minutes(5);
+    let ideas = incident.scenario.improvements;
+    let planned = dice.between(2, 4.min(ideas.len() as i64)) as usize;
+    let mut order: Vec<usize> = (0..ideas.len()).collect();
+    for i in 0..planned {
+        let j = dice.between(i as i64, ideas.len() as i64 - 1) as usize;
+        order.swap(i, j);
+    }
+    // Follow-ups are raised from the same incident, so they count towards the four.
+    let mut room = 4 - planned;
+    for (k, &index) in order[..planned].iter().enumerate() {
+        let idea = &ideas[index];
+        let place = places[idea.service];
+        let fate = if incident.settled {
+            if dice.chance(50) {
+                Fate::Proposed
+            } else {
+                Fate::Declined
+            }
+        } else {
+            loop {
+                let fate = Fate::roll(dice, incident.age_days);
+                if k > 0 || !incident.must_commit || fate.committed() {
+                    break fate;
+                }
+            }
+        };
+        let owner = (fate != Fate::Proposed || dice.chance(70)).then(|| *dice.pick(owners));
+        let priority = if k == 0 && incident.severity == Severity::Sev1 {
+            Priority::P1
+        } else {
+            *dice.pick(&[
+                Priority::P1,
+                Priority::P2,
+                Priority::P2,
+                Priority::P2,
+                Priority::P3,
+                Priority::P3,
+            ])
+        };
+        let cadence = *dice.pick(&[
+            Cadence::Daily,
+            Cadence::Weekly,
+            Cadence::Weekly,
+            Cadence::Weekly,
+            Cadence::Monthly,
+            Cadence::Monthly,
+            Cadence::Monthly,
+            Cadence::Quarterly,
+        ]);
+        let raised = (incident.from + Duration::minutes(dice.between(10, 240))).min(latest);
+        let window = match priority {
+            Priority::P1 => dice.between(7, 14),
+            Priority::P2 => dice.between(14, 35),
+            Priority::P3 => dice.between(30, 75),
+        };
+        let mut due_on = raised.date_naive() + Duration::days(window);
+        if incident.age_days <= 7 && matches!(fate, Fate::Open | Fate::Started) {
+            // This week's incidents: the first fixes are promised for this week.
+            let left = (end_of_week(today) - today).num_days();
+            due_on = today + Duration::days(dice.between(0, left));
+        }
+        let due_on = (fate != Fate::Proposed || dice.chance(50)).then_some(due_on);
+        let tracker_url =
+            (fate.committed() && dice.chance(60)).then(|| tracker_link(dice, place, idea.service));
+        let related_incident_ids = match incident.earlier {
+            Some(first) if k == 0 && dice.chance(40) => vec![first],
+            _ => Vec::new(),
+        };
+        // A settled incident's items are never committed, or its reason would not be kept.
+        let committed_now = (fate.committed() && (k == 0 || dice.chance(70)))
+            || (fate == Fate::Declined && !incident.settled && dice.chance(30));
+        let mut item = action_items::create(
+            db.write(),
+            ActionItemInput {
+                title: idea.title.to_string(),
+                description: incident.scenario.lessons.to_string(),
+                incident_id: incident.incident_id,
+                owner_id: owner.map(|o| o.id),
+                team_id: Some(place.team_id),
+                service_id: Some(place.service_id),
+                action_type: idea.kind,
+                priority,
+                due_on,
+                tracker_url,
+                cadence,
+                related_incident_ids,
+                committed: committed_now,
+            },
+            incident.author,
+            raised,
+        )
+        .await
+        .map_err(err)?;
+        let mover = owner.unwrap_or(incident.author);
+
+        if fate == Fate::Declined {
+            let reason = if incident.settled {
+                "Covered by the fix that shipped with the incident."
+            } else {
+                dice.pick(WONT_DO)
+            };
+            let at = (raised + Duration::days(dice.between(1, 10))).min(latest);
+            let details = MoveDetails {
+                reason: Some(reason.to_string()),
+                ..Default::default()
+            };
+            make(db, &item, ActionMove::Decline, details, mover, at).await?;
+            continue;
+        }
+        if !fate.committed() {
+            continue;
+        }
+        let mut at = raised;
+        if !committed_now {
+            at = (raised + Duration::hours(dice.between(2, 72))).min(latest);
+            item = make(
+                db,
+                &item,
+                ActionMove::Commit,
+                MoveDetails::default(),
+                mover,
+                at,
+            )
+            .await?;
+        }
+        if fate == Fate::Open {
+            continue;
+        }
+        // Moves that would fall after "now" have not happened yet: the item stays where it is.
+        let started = at + Duration::days(dice.between(1, 7));
+        if started > latest {
+            continue;
+        }
+        item = make(
+            db,
+            &item,
+            ActionMove::Start,
+            MoveDetails::default(),
+            mover,
+            started,
+        )
+        .await?;
+        if fate == Fate::Started {
+            continue;
+        }
+        let done = started + Duration::days(dice.between(2, window + 10));
+        if done > latest {
+            continue;
+        }
+        item = make(
+            db,
+            &item,
+            ActionMove::Complete,
+            MoveDetails::default(),
+            mover,
+            done,
+        )
+        .await?;
+        let Fate::Verified(outcome) = fate else {
+            continue;
+        };
+        let verify_on = item.verify_on.unwrap_or(today);
+        let checked = verify_on
+            .and_hms_opt(10, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+            + Duration::days(dice.between(0, 4));
+        if checked > latest {
+            continue;
+        }
+        // The day the evidence speaks of: after the work was done, before it was checked.
+        let seen =
+            (checked.date_naive() - Duration::days(dice.between(1, 20))).max(done.date_naive());
+        let details = MoveDetails {
+            outcome: Some(outcome),
+            evidence: Some(evidence(idea.kind, outcome, seen)),
+            evidence_url: dice
+                .chance(40)
+                .then(|| format!("https://grafana.demo.example/d/{}", idea.service)),
+            reason: None,
+            done_on: None,
+        };
+        let verifier = if dice.chance(50) { manager } else { mover };
+        item = make(db, &item, ActionMove::Verify, details, verifier, checked).await?;
+        if outcome == Outcome::NotEffective && room > 0 && dice.chance(75) {
+            room -= 1;
+            let at = (checked + Duration::hours(2)).min(latest);
+            action_items::follow_up(db.write(), item.id, verifier, at)
+                .await
+                .map_err(err)?;
+        }
+    }
+    Ok(())
 }
 
 /// Fills an empty database; refuses one that already has accounts or incidents.
@@ -365,6 +998,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
     let teams = [
         (
             "Payments",
+            "PAY",
             vec![
                 ("checkout", Some(99.95)),
                 ("billing", Some(99.9)),
@@ -373,6 +1007,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
         ),
         (
             "Platform",
+            "PLAT",
             vec![
                 ("api-gateway", Some(99.95)),
                 ("auth", Some(99.99)),
@@ -381,16 +1016,18 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
         ),
         (
             "Growth",
+            "GROW",
             vec![
                 ("search", Some(99.5)),
                 ("notifications", Some(99.0)),
                 ("web-frontend", Some(99.9)),
             ],
         ),
-        ("Data", vec![("warehouse", None)]),
+        ("Data", "DATA", vec![("warehouse", None)]),
     ];
-    let mut services = std::collections::HashMap::new();
-    for (team, members) in teams {
+    let mut services = HashMap::new();
+    let mut places = HashMap::new();
+    for (team, project, members) in teams {
         let team = catalog::create_team(
             db.write(),
             CatalogName::parse(team).map_err(anyhow::Error::msg)?,
@@ -418,13 +1055,39 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
             .await
             .map_err(err)?;
             services.insert(name, service.id);
+            places.insert(
+                name,
+                Place {
+                    service_id: service.id,
+                    team_id: team.id,
+                    project,
+                },
+            );
         }
     }
 
     let engineers = [ids["erin"], ids["sam"]];
     let facilitator = ids["felix"];
+    let engineer = |id: i64| Actor {
+        id,
+        role: Role::Engineer,
+    };
+    let manager = Actor {
+        id: ids["maya"],
+        role: Role::Manager,
+    };
+    // Engineers own most items, their manager some.
+    let owners = [
+        engineer(ids["erin"]),
+        engineer(ids["sam"]),
+        engineer(ids["erin"]),
+        engineer(ids["sam"]),
+        manager,
+    ];
     let mut dice = Dice(0x5eed_cafe_f00d_b00f);
-    let mut earlier: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    // Action items draw from their own dice, so they leave the incidents' story as it was.
+    let mut item_dice = Dice(0xac71_0417_e6a5_0001);
+    let mut earlier: HashMap<&str, i64> = HashMap::new();
     let count = 60;
     for n in 0..count {
         let scenario = &SCENARIOS[(dice.next() % SCENARIOS.len() as u64) as usize];
@@ -436,7 +1099,9 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
         } else {
             182 - (n * 182 / count) - dice.between(0, 2)
         };
-        let started = now - Duration::days(day) - Duration::minutes(dice.between(60, 900));
+        // This week's start early enough that detection and mitigation are behind "now" too.
+        let earliest = if still_open { 360 } else { 60 };
+        let started = now - Duration::days(day) - Duration::minutes(dice.between(earliest, 900));
         let detected_by = *dice.pick(scenario.detected_by);
         let ttd = match detected_by {
             DetectionSource::Alert => dice.between(1, 12),
@@ -459,12 +1124,13 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
         let author = *dice.pick(&engineers);
         let mut service_ids: Vec<i64> = scenario.services.iter().map(|s| services[s]).collect();
         service_ids.dedup();
+        let severity = *dice.pick(scenario.severity);
         let record = incidents::create(
             db.write(),
             IncidentInput {
                 title: scenario.title.to_string(),
                 summary: scenario.summary.to_string(),
-                severity: *dice.pick(scenario.severity),
+                severity,
                 service_ids,
                 customer_impact: scenario.cause != CauseCategory::Infrastructure,
                 impact_description: scenario.impact.to_string(),
@@ -534,34 +1200,65 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
             .map_err(err)?;
         }
 
-        if still_open && dice.chance(50) {
-            continue;
+        let written_up = !(still_open && dice.chance(50));
+        let mut written = None;
+        if written_up {
+            let blame = if dice.chance(20) {
+                format!("\n\n{}", dice.pick(BLAME_LINES))
+            } else {
+                String::new()
+            };
+            let body = format!(
+                "## Summary\n\n{}\n\n## Impact\n\n{}\n\n## Root cause\n\n{}\n\n## Trigger\n\n{}\n\n\
+                 ## Contributing factors\n\n{}\n\n## What went well\n\n{}\n\n## What went poorly\n\n{}{}\n\n\
+                 ## Where we got lucky\n\n{}\n\n## Lessons learned\n\n{}\n",
+                scenario.summary,
+                scenario.impact,
+                scenario.root_cause,
+                scenario.trigger,
+                scenario.factors,
+                scenario.went_well,
+                scenario.went_poorly,
+                blame,
+                scenario.lucky,
+                scenario.lessons,
+            );
+            // This week's write-ups are not dated after "now".
+            let at = (resolved.max(started) + Duration::hours(dice.between(4, 48)))
+                .min(now - Duration::minutes(30));
+            postmortems::save(db.write(), id, 0, body, author, at)
+                .await
+                .map_err(err)?;
+            written = Some(at);
         }
-        let blame = if dice.chance(20) {
-            format!("\n\n{}", dice.pick(BLAME_LINES))
-        } else {
-            String::new()
-        };
-        let body = format!(
-            "## Summary\n\n{}\n\n## Impact\n\n{}\n\n## Root cause\n\n{}\n\n## Trigger\n\n{}\n\n\
-             ## Contributing factors\n\n{}\n\n## What went well\n\n{}\n\n## What went poorly\n\n{}{}\n\n\
-             ## Where we got lucky\n\n{}\n\n## Lessons learned\n\n{}\n",
-            scenario.summary,
-            scenario.impact,
-            scenario.root_cause,
-            scenario.trigger,
-            scenario.factors,
-            scenario.went_well,
-            scenario.went_poorly,
-            blame,
-            scenario.lucky,
-            scenario.lessons,
-        );
-        let written = resolved.max(started) + Duration::hours(dice.between(4, 48));
-        postmortems::save(db.write(), id, 0, body, author, written)
-            .await
-            .map_err(err)?;
-        // Older write-ups are reviewed and published; recent ones are still moving.
+
+        // Older write-ups are reviewed and published; recent ones are still moving. Publishing
+        // needs a committed item, so the items are raised first; the first time a settled
+        // scenario happens, it is published with its reason instead.
+        let publish = written.is_some() && day > 14;
+        let settled = publish && known.is_none() && scenario.settled.is_some();
+        raise_items(
+            db,
+            &mut item_dice,
+            &Raising {
+                incident_id: id,
+                scenario,
+                severity,
+                age_days: day,
+                from: written.unwrap_or(acknowledged),
+                author: engineer(author),
+                must_commit: publish && !settled,
+                settled,
+                earlier: known,
+            },
+            &places,
+            &owners,
+            manager,
+            now,
+        )
+        .await?;
+
+        let Some(written) = written else { continue };
         let submit = day > 14 || dice.chance(50);
         let moves = [
             (
@@ -572,7 +1269,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
                 Duration::hours(2),
             ),
             (
-                day > 14,
+                publish,
                 ReviewMove::Publish,
                 Role::Facilitator,
                 facilitator,
@@ -581,12 +1278,46 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
         ];
         for (wanted, action, role, actor, after) in moves {
             if wanted {
-                postmortems::review(db.write(), id, action, role, None, actor, written + after)
+                let reason = match action {
+                    ReviewMove::Publish if settled => scenario.settled.map(str::to_string),
+                    _ => None,
+                };
+                let at = (written + after).min(now);
+                postmortems::review(db.write(), id, action, role, reason, actor, at)
                     .await
                     .map_err(err)?;
             }
         }
     }
     println!("Recorded {count} incidents over six months across 4 teams and 10 services.");
+
+    // The same day the pages count overdue work from: UTC until there is a reporting zone.
+    let today = now.date_naive();
+    let reminders = notices::remind(db.write(), today, now).await.map_err(err)?;
+    let count_of = |filter: ItemFilter| async move {
+        action_items::count(db.read(), &filter, today)
+            .await
+            .map_err(err)
+    };
+    let raised = count_of(ItemFilter::default()).await?;
+    let overdue = count_of(ItemFilter {
+        overdue: true,
+        ..Default::default()
+    })
+    .await?;
+    let awaiting = count_of(ItemFilter {
+        awaiting_verification: true,
+        ..Default::default()
+    })
+    .await?;
+    let verified = count_of(ItemFilter {
+        states: vec![ActionState::Verified],
+        ..Default::default()
+    })
+    .await?;
+    println!(
+        "Raised {raised} action items: {overdue} overdue, {awaiting} awaiting verification, \
+         {verified} verified; {reminders} reminders in inboxes."
+    );
     Ok(())
 }

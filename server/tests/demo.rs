@@ -2,12 +2,20 @@
 
 mod common;
 
+use app::domain::action_item::{
+    ActionState, ItemSort, NoticeKind, Outcome, end_of_week, tracker_key,
+};
 use app::domain::postmortem::PostmortemStatus;
-use app::entities::{incident, postmortem, service, team, timeline_event, user};
+use app::entities::{
+    action_item, action_item_incident, incident, notice, postmortem, service, team, timeline_event,
+    user,
+};
+use app::services::action_items::{self, ItemFilter};
 use app::services::search;
 use app::state::Db;
 use chrono::{TimeZone, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::collections::{HashMap, HashSet};
 
 async fn the_demo_tells_six_months_of_story_once(db: Db) {
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
@@ -80,6 +88,157 @@ async fn the_demo_tells_six_months_of_story_once(db: Db) {
             .unwrap()
             .is_empty()
     );
+
+    // Action items: every view of them has something real to show.
+    let today = now.date_naive();
+    let items = action_item::Entity::find().all(db.read()).await.unwrap();
+    let mut raised_from: HashMap<i64, usize> = HashMap::new();
+    for item in &items {
+        *raised_from.entry(item.incident_id).or_default() += 1;
+    }
+    for i in &incidents {
+        let n = raised_from.get(&i.id).copied().unwrap_or_default();
+        assert!((2..=4).contains(&n), "incident #{} raised {n} items", i.id);
+    }
+    let states: HashSet<&str> = items.iter().map(|i| i.state.as_str()).collect();
+    for state in ActionState::ALL {
+        assert!(states.contains(state.key()), "no item is {}", state.label());
+    }
+    let outcomes: HashSet<&str> = items.iter().filter_map(|i| i.outcome.as_deref()).collect();
+    for outcome in Outcome::ALL {
+        assert!(
+            outcomes.contains(outcome.key()),
+            "no item verified {}",
+            outcome.label()
+        );
+    }
+    for item in items
+        .iter()
+        .filter(|i| i.state == ActionState::Verified.key())
+    {
+        assert!(
+            item.evidence.is_some() && item.verified_by.is_some(),
+            "verified with evidence: {}",
+            item.title
+        );
+    }
+    for item in items
+        .iter()
+        .filter(|i| i.state == ActionState::WontDo.key())
+    {
+        assert!(
+            item.wont_do_reason.is_some(),
+            "declined with a reason: {}",
+            item.title
+        );
+    }
+    for item in &items {
+        let times = [
+            Some(item.created_at),
+            item.done_at,
+            item.verified_at,
+            Some(item.updated_at),
+        ];
+        assert!(
+            times.into_iter().flatten().all(|t| t <= now),
+            "nothing happens after now: {}",
+            item.title
+        );
+        let state = ActionState::parse(&item.state).unwrap();
+        if state.is_committed() {
+            assert!(
+                item.owner_id.is_some() && item.due_on.is_some(),
+                "committed work has an owner and a due date: {}",
+                item.title
+            );
+        }
+    }
+    let follow_ups: Vec<_> = items.iter().filter_map(|i| i.follow_up_of).collect();
+    assert!(
+        !follow_ups.is_empty(),
+        "some ineffective fixes are followed up"
+    );
+    for original in follow_ups {
+        let original = items.iter().find(|i| i.id == original).unwrap();
+        assert_eq!(
+            original.outcome.as_deref(),
+            Some(Outcome::NotEffective.key())
+        );
+    }
+    assert!(
+        action_item_incident::Entity::find()
+            .count(db.read())
+            .await
+            .unwrap()
+            > 0,
+        "some items also answer an earlier incident"
+    );
+    assert!(
+        items
+            .iter()
+            .filter_map(|i| i.tracker_url.as_deref())
+            .any(|url| tracker_key(url).is_some()),
+        "tracker links with keys to show"
+    );
+    let overdue = ItemFilter {
+        overdue: true,
+        ..Default::default()
+    };
+    assert!(
+        action_items::count(db.read(), &overdue, today)
+            .await
+            .unwrap()
+            > 0
+    );
+    let awaiting = ItemFilter {
+        awaiting_verification: true,
+        ..Default::default()
+    };
+    let to_verify = action_items::list(db.read(), &awaiting, today, ItemSort::Due, None, 500)
+        .await
+        .unwrap();
+    assert!(!to_verify.is_empty(), "some done work awaits verification");
+    let this_week = ItemFilter {
+        states: vec![ActionState::Open, ActionState::InProgress],
+        due_from: Some(today),
+        due_until: Some(end_of_week(today)),
+        ..Default::default()
+    };
+    assert!(
+        action_items::count(db.read(), &this_week, today)
+            .await
+            .unwrap()
+            > 0,
+        "something is due this week"
+    );
+
+    let mut without_items = 0;
+    for p in postmortems
+        .iter()
+        .filter(|p| p.status == PostmortemStatus::Published.key())
+    {
+        let committed = action_items::committed_count(db.read(), p.incident_id)
+            .await
+            .unwrap();
+        if committed == 0 {
+            assert!(
+                p.no_action_reason.is_some(),
+                "incident #{} published with nothing committed and no reason",
+                p.incident_id
+            );
+            without_items += 1;
+        }
+    }
+    assert!(
+        without_items <= 2,
+        "nearly every published postmortem commits to something: {without_items} do not"
+    );
+
+    let notices = notice::Entity::find().all(db.read()).await.unwrap();
+    let kinds: HashSet<&str> = notices.iter().map(|n| n.kind.as_str()).collect();
+    for kind in NoticeKind::ALL {
+        assert!(kinds.contains(kind.key()), "no {} notice", kind.label());
+    }
 
     let again = server::demo::seed(&db, now).await.unwrap_err().to_string();
     assert!(again.contains("empty database"), "{again}");

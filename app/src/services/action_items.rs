@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::services::{history, notices};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::{ExprTrait, Func, LikeExpr, NullOrdering, Order};
-use sea_orm::{Condition, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::sea_query::{BinOper, ExprTrait, Func, LikeExpr, NullOrdering, Order};
+use sea_orm::{Condition, DbBackend, QueryOrder, QuerySelect, Set, TransactionTrait};
 use std::collections::HashMap;
 
 /// Everything a person enters for an item, already parsed.
@@ -857,7 +857,7 @@ fn awaiting_verification(today: NaiveDate) -> Condition {
 
 /// The part of a filter that says whose items and what about, without state or dates: the
 /// panels summarise this scope.
-fn scope(filter: &ItemFilter) -> Condition {
+fn scope(filter: &ItemFilter, backend: DbBackend) -> Condition {
     let mut c = Condition::all();
     if let Some(id) = filter.owner_id {
         c = c.add(action_item::Column::OwnerId.eq(id));
@@ -883,27 +883,42 @@ fn scope(filter: &ItemFilter) -> Condition {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let escaped: String = text
-            .to_lowercase()
-            .chars()
-            .flat_map(|ch| match ch {
-                '%' | '_' | '\\' => vec!['\\', ch],
-                ch => vec![ch],
-            })
-            .collect();
-        c = c.add(
-            Expr::expr(Func::lower(Expr::col((
-                action_item::Entity,
-                action_item::Column::Title,
-            ))))
-            .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-        );
+        c = c.add(title_contains(text, backend));
     }
     c
 }
 
-fn condition(filter: &ItemFilter, today: NaiveDate) -> Condition {
-    let mut c = scope(filter);
+/// The title contains `text` in any case. SQLite's `lower` folds only ASCII letters, so there
+/// each letter becomes a GLOB class of both its cases ("ü" matches "Ü") instead.
+fn title_contains(text: &str, backend: DbBackend) -> Expr {
+    let title = Expr::col((action_item::Entity, action_item::Column::Title));
+    if backend == DbBackend::Sqlite {
+        let mut pattern = String::from("*");
+        for ch in text.chars() {
+            let lower: Vec<char> = ch.to_lowercase().collect();
+            let upper: Vec<char> = ch.to_uppercase().collect();
+            match (lower.as_slice(), upper.as_slice()) {
+                ([l], [u]) if l != u => pattern.extend(['[', *l, *u, ']']),
+                _ if matches!(ch, '*' | '?' | '[') => pattern.extend(['[', ch, ']']),
+                _ => pattern.push(ch),
+            }
+        }
+        pattern.push('*');
+        return title.binary(BinOper::Custom("GLOB"), pattern);
+    }
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|ch| match ch {
+            '%' | '_' | '\\' => vec!['\\', ch],
+            ch => vec![ch],
+        })
+        .collect();
+    Expr::expr(Func::lower(title)).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+fn condition(filter: &ItemFilter, today: NaiveDate, backend: DbBackend) -> Condition {
+    let mut c = scope(filter, backend);
     if !filter.states.is_empty() {
         c = c.add(
             action_item::Column::State
@@ -994,7 +1009,8 @@ pub async fn list(
     limit: u64,
 ) -> Result<Vec<action_item::Model>, AppError> {
     use action_item::Column as C;
-    let mut query = action_item::Entity::find().filter(condition(filter, today));
+    let mut query =
+        action_item::Entity::find().filter(condition(filter, today, db.get_database_backend()));
     query = match sort {
         ItemSort::Due => query
             .order_by_with_nulls(C::DueOn, Order::Asc, NullOrdering::Last)
@@ -1033,7 +1049,7 @@ pub async fn count(
     today: NaiveDate,
 ) -> Result<u64, AppError> {
     Ok(action_item::Entity::find()
-        .filter(condition(filter, today))
+        .filter(condition(filter, today, db.get_database_backend()))
         .count(db)
         .await?)
 }
@@ -1087,7 +1103,7 @@ pub async fn panels(
     now: DateTime<Utc>,
 ) -> Result<Panels, AppError> {
     use action_item::Column as C;
-    let scope = scope(filter);
+    let scope = scope(filter, db.get_database_backend());
     let unfinished = scope
         .clone()
         .add(C::State.is_in([ActionState::Open.key(), ActionState::InProgress.key()]));

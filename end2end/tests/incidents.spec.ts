@@ -4,6 +4,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 const admin = { username: 'ada', password: 'a long admin passphrase' };
 const engineer = { username: 'bea', password: 'engineer passphrase 42' };
 const facilitator = { username: 'fay', password: 'facilitator passphrase 7' };
+const manager = { username: 'max', password: 'manager passphrase 9' };
 
 async function ready(page: Page, javaScriptEnabled: boolean) {
   if (javaScriptEnabled) {
@@ -130,8 +131,11 @@ test('an engineer records an incident, builds its timeline and writes the postmo
   await expect(page.getByText('1 blameless-language warning')).toBeVisible();
   await page.getByRole('link', { name: 'Postmortem' }).click();
   await ready(page, javaScriptEnabled);
+  // No action item was committed, so publishing asks why none is needed.
+  await page.getByLabel('Why no action item is needed').fill('The pool size fix shipped during the incident; nothing further to commit to.');
   await page.getByRole('button', { name: 'Publish' }).click();
   await expect(page.locator('.review .badge.status')).toHaveText('Published');
+  await expect(page.getByText('Published without action items: The pool size fix shipped')).toBeVisible();
   await expect(page.getByText(/Published by Fay Facilitator/)).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Root cause' })).toBeVisible();
 
@@ -216,4 +220,100 @@ test('two people changing one incident: the later save shows what changed and ke
   await conflict.getByRole('button', { name: /Keep mine/ }).click();
   await second.getByRole('button', { name: 'Save changes' }).click();
   await expect(second.getByText('Consumers fell behind after the broker upgrade.')).toBeVisible();
+});
+
+test('action items: raised from the incident, marked done, verified not effective with a follow-up; the overdue one reaches the manager and the owner', async ({ page, javaScriptEnabled }) => {
+  await prepare(page, javaScriptEnabled, 'e');
+  await signIn(page, javaScriptEnabled, admin);
+  await page.goto('/admin/users');
+  await ready(page, javaScriptEnabled);
+  if ((await page.locator(`tr[data-username="${manager.username}"]`).count()) === 0) {
+    await page.getByLabel('Username').fill(manager.username);
+    await page.getByLabel('Display name').fill('Max Manager');
+    await page.getByLabel('Email').fill('max@example.com');
+    await page.getByLabel('Role', { exact: true }).selectOption('manager');
+    await page.getByLabel('Initial password').fill(manager.password);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await expect(page.locator(`tr[data-username="${manager.username}"]`)).toBeVisible();
+  }
+  await page.context().clearCookies();
+
+  // The engineer raises two committed items from the incident's page.
+  await signIn(page, javaScriptEnabled, engineer);
+  await recordIncident(page, javaScriptEnabled, 'Queue consumers stalled', 'e');
+  const section = page.locator('#action-items');
+  const quickAdd = async (title: string, due: string) => {
+    await ready(page, javaScriptEnabled);
+    await section.getByLabel('New item').fill(title);
+    await section.getByLabel('Owner').selectOption({ label: 'Bea Engineer' });
+    await section.getByLabel('Due').fill(due);
+    await section.getByLabel('Type').selectOption('detect');
+    await section.getByLabel('Commit now').check();
+    await section.getByRole('button', { name: 'Add item' }).click();
+    await expect(section.locator('tr', { hasText: title })).toBeVisible();
+  };
+  // A committed item without a due date is refused, naming the field, keeping the title.
+  await ready(page, javaScriptEnabled);
+  await section.getByLabel('New item').fill('Alert on consumer lag above five minutes');
+  await section.getByLabel('Owner').selectOption({ label: 'Bea Engineer' });
+  await section.getByLabel('Commit now').check();
+  await section.getByRole('button', { name: 'Add item' }).click();
+  await expect(section.getByText('Due date is needed to commit an item')).toBeVisible();
+  await expect(section.getByLabel('New item')).toHaveValue('Alert on consumer lag above five minutes');
+  await quickAdd('Alert on consumer lag above five minutes', '2026-11-02');
+  await expect(section.locator('tr', { hasText: 'Alert on consumer lag' })).toContainText('Overdue');
+  await quickAdd('Runbook: draining a stuck consumer group', '2099-12-31');
+
+  // The owner marks the runbook done on the day it was written.
+  await section.getByRole('link', { name: 'Runbook: draining a stuck consumer group' }).click();
+  await expect(page.getByRole('heading', { name: 'Runbook: draining a stuck consumer group' })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Done on').fill('2026-11-02');
+  await page.getByRole('button', { name: 'Mark done' }).click();
+  await expect(page.locator('.page-header .badge.standing')).toHaveText('Awaiting verification');
+  await expect(page.getByText('Due for verification on 2026-11-09')).toBeVisible();
+  await page.context().clearCookies();
+
+  // The manager finds it awaiting verification, finds it did not work, and follows it up.
+  await signIn(page, javaScriptEnabled, manager);
+  await page.goto('/action-items?standing=awaiting_verification');
+  await ready(page, javaScriptEnabled);
+  const waiting = page.locator('tr', { hasText: 'Runbook: draining a stuck consumer group' });
+  await expect(waiting).toContainText('Awaiting verification');
+  await waiting.getByRole('link', { name: 'Runbook: draining a stuck consumer group' }).click();
+  await expect(page.getByRole('heading', { name: 'Did it work?' })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Not effective').check();
+  await page.getByRole('button', { name: 'Record verification' }).click();
+  await expect(page.getByText('Evidence is needed')).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Not effective').check();
+  await page.getByLabel('Evidence', { exact: true }).fill('Replayed the stall on the 20th: the runbook skipped the rebalance and lag kept growing.');
+  await page.getByRole('button', { name: 'Record verification' }).click();
+  await expect(page.locator('.page-header .badge.outcome')).toHaveText('Not effective');
+  await expect(page.locator('blockquote.evidence')).toContainText('Replayed the stall on the 20th');
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: 'Raise a follow-up item' }).click();
+  await expect(page.getByRole('heading', { name: 'Change “Follow-up: Runbook: draining a stuck consumer group”' })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Due date').fill('2099-12-31');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Follows up')).toBeVisible();
+  await expect(page.getByRole('link', { name: /Runbook: draining a stuck consumer group/ })).toBeVisible();
+
+  // The overdue item shows in the manager's view.
+  await page.goto('/action-items?standing=overdue');
+  await ready(page, javaScriptEnabled);
+  await expect(page.locator('tr', { hasText: 'Alert on consumer lag above five minutes' })).toContainText('Overdue');
+  await expect(page.locator('[data-figure="overdue"] .figure-value')).not.toHaveText('0');
+  await page.context().clearCookies();
+
+  // And in its owner's inbox, with the badge in the header.
+  await signIn(page, javaScriptEnabled, engineer);
+  await expect(page.locator('.inbox-link .badge.count')).toBeVisible();
+  await page.goto('/inbox');
+  await ready(page, javaScriptEnabled);
+  await expect(page.locator('li[data-notice="overdue"]', { hasText: 'Alert on consumer lag above five minutes' })).toBeVisible();
+  await page.getByRole('button', { name: 'Mark all as read' }).click();
+  await expect(page.getByText('0 unread')).toBeVisible();
 });

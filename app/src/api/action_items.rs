@@ -870,6 +870,7 @@ pub async fn move_action_item(
     #[server(default)] evidence: String,
     #[server(default)] evidence_url: String,
     #[server(default)] reason: String,
+    #[server(default)] done_on: String,
 ) -> Result<i64, AppError> {
     auth::respond(
         async {
@@ -901,6 +902,7 @@ pub async fn move_action_item(
                     evidence: Some(evidence),
                     evidence_url,
                     reason: Some(reason),
+                    done_on: optional_day("done_on", "Done on", &Some(done_on))?,
                 },
                 actor(&me),
                 now,

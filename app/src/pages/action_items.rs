@@ -481,7 +481,7 @@ fn ItemView(item: ActionItemDetail, moves: ServerAction<MoveActionItem>) -> impl
     }
 }
 
-const MOVE_FIELDS: &[&str] = &["outcome", "evidence", "evidence_url", "reason"];
+const MOVE_FIELDS: &[&str] = &["outcome", "evidence", "evidence_url", "reason", "done_on"];
 
 /// The moves the viewer may make, each its own small form; verify asks for an outcome and
 /// evidence, won't do for a reason.
@@ -503,7 +503,12 @@ fn MovesPanel(
     let simple: Vec<ActionMove> = allowed
         .iter()
         .copied()
-        .filter(|m| !matches!(m, ActionMove::Verify | ActionMove::Decline))
+        .filter(|m| {
+            !matches!(
+                m,
+                ActionMove::Verify | ActionMove::Decline | ActionMove::Complete
+            )
+        })
         .collect();
     view! {
         <section class="panel" aria-labelledby="moves">
@@ -513,12 +518,20 @@ fn MovesPanel(
                 {simple.into_iter().map(|action| view! {
                     <ActionForm action=moves attr:class="inline-form">
                         {hidden(action)}
-                        <button type="submit" class="button" class:primary=matches!(action, ActionMove::Commit | ActionMove::Complete)>
+                        <button type="submit" class="button" class:primary=action == ActionMove::Commit>
                             {action.label()}
                         </button>
                     </ActionForm>
                 }).collect_view()}
             </div>
+            {allowed.contains(&ActionMove::Complete).then(|| view! {
+                <ActionForm action=moves attr:class="done-form inline-form">
+                    {hidden(ActionMove::Complete)}
+                    <Field form="move" label="Done on" name="done_on" kind="date" value=Some(kept("done_on"))
+                        hint="Leave empty for today." error=field_error(moves, "done_on") />
+                    <button type="submit" class="button primary">"Mark done"</button>
+                </ActionForm>
+            })}
             {allowed.contains(&ActionMove::Verify).then(|| view! {
                 <ActionForm action=moves attr:class="verify-form">
                     {hidden(ActionMove::Verify)}

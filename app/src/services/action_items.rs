@@ -50,6 +50,8 @@ pub struct MoveDetails {
     pub evidence: Option<String>,
     pub evidence_url: Option<String>,
     pub reason: Option<String>,
+    /// The day the work was finished, when marking it done after the fact; today if not given.
+    pub done_on: Option<NaiveDate>,
 }
 
 fn given(text: &Option<String>) -> Option<String> {
@@ -160,6 +162,7 @@ pub async fn create(
     if let Some(owner) = created.owner_id {
         notices::assigned(&txn, created.id, owner, created.version, actor.id, now).await?;
     }
+    notices::remind_item(&txn, &created, now.date_naive(), now).await?;
     let mut changes = vec![
         FieldChange::new("title", "Title", String::new(), created.title.clone()),
         FieldChange::new("state", "State", String::new(), state.label().to_string()),
@@ -229,8 +232,16 @@ pub async fn transition(
         ActionMove::Commit => check_commitment(item.owner_id, item.due_on)?,
         ActionMove::Complete => {
             let cadence = Cadence::parse(&item.cadence).map_err(AppError::internal)?;
+            let done_on = details.done_on.unwrap_or(today);
+            if done_on > today {
+                return Err(AppError::validation(
+                    "done_on",
+                    "Done on",
+                    "cannot be in the future",
+                ));
+            }
             active.done_at = Set(Some(now));
-            active.verify_on = Set(Some(cadence.verify_on(today)));
+            active.verify_on = Set(Some(cadence.verify_on(done_on)));
         }
         ActionMove::Verify => {
             let outcome = details.outcome.ok_or_else(|| {
@@ -313,6 +324,7 @@ pub async fn transition(
     )
     .await?;
     let moved = get(&txn, id).await?.ok_or(AppError::NotFound)?;
+    notices::remind_item(&txn, &moved, today, now).await?;
     txn.commit().await?;
     Ok(moved)
 }
@@ -601,6 +613,7 @@ pub async fn update(
         notices::assigned(&txn, id, owner, version + 1, actor.id, now).await?;
     }
     let saved = get(&txn, id).await?.ok_or(AppError::NotFound)?;
+    notices::remind_item(&txn, &saved, now.date_naive(), now).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -786,9 +799,16 @@ pub async fn bulk_edit(
             },
         )
         .await?;
-        if let BulkChange::Reassign { owner_id } = change {
-            notices::assigned(&txn, item.id, owner_id, item.version + 1, actor.id, now).await?;
+        let mut after = item.clone();
+        match change {
+            BulkChange::Reassign { owner_id } => {
+                notices::assigned(&txn, item.id, owner_id, item.version + 1, actor.id, now)
+                    .await?;
+                after.owner_id = Some(owner_id);
+            }
+            BulkChange::DueOn(due) => after.due_on = Some(due),
         }
+        notices::remind_item(&txn, &after, now.date_naive(), now).await?;
         changed += 1;
     }
     txn.commit().await?;

@@ -2,7 +2,7 @@
 //! whose verification has come. Every notice has a key unique per person, so the reminder job
 //! can run as often as it likes, on as many servers as there are, and say each thing once.
 
-use crate::domain::action_item::{ActionState, NoticeKind};
+use crate::domain::action_item::{ActionState, NoticeKind, Standing};
 use crate::entities::{action_item, notice};
 use crate::error::AppError;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -72,6 +72,38 @@ pub async fn assigned(
         now,
     )
     .await?;
+    Ok(())
+}
+
+/// Writes the notice `item` calls for today, if any, straight after a change, so an item that
+/// is already late when it is raised or re-dated is in its owner's inbox before the job runs.
+pub async fn remind_item(
+    db: &impl ConnectionTrait,
+    item: &action_item::Model,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (Some(owner), Ok(state)) = (item.owner_id, ActionState::parse(&item.state)) else {
+        return Ok(());
+    };
+    let due = match Standing::of(state, item.due_on, item.verify_on, today) {
+        Some(Standing::Overdue) => item.due_on.map(|day| Due {
+            user_id: owner,
+            kind: NoticeKind::Overdue,
+            action_item_id: item.id,
+            dedup_key: format!("overdue:{}:{day}", item.id),
+        }),
+        Some(Standing::AwaitingVerification) => item.verify_on.map(|day| Due {
+            user_id: owner,
+            kind: NoticeKind::AwaitingVerification,
+            action_item_id: item.id,
+            dedup_key: format!("verify:{}:{day}", item.id),
+        }),
+        None => None,
+    };
+    if let Some(due) = due {
+        write(db, vec![due], now).await?;
+    }
     Ok(())
 }
 

@@ -272,6 +272,8 @@ pub struct MoveBody {
     evidence: Option<String>,
     evidence_url: Option<String>,
     reason: Option<String>,
+    /// For `complete`: the day the work was finished, if not today.
+    done_on: Option<NaiveDate>,
 }
 
 async fn make_move(
@@ -298,6 +300,7 @@ async fn make_move(
             evidence: payload.evidence,
             evidence_url: payload.evidence_url,
             reason: payload.reason,
+            done_on: payload.done_on,
         },
         actor(user),
         now,

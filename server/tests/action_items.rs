@@ -1464,7 +1464,7 @@ async fn edits_are_checked_recorded_and_told_to_the_new_owner(db: Db) {
     .unwrap_err();
     assert_eq!(
         err.for_field("owner_id").as_deref(),
-        Some("Owner, team or service does not exist")
+        Some("Owner must be an active user")
     );
     let err = action_items::update(
         db.write(),
@@ -1481,7 +1481,7 @@ async fn edits_are_checked_recorded_and_told_to_the_new_owner(db: Db) {
     .unwrap_err();
     assert_eq!(
         err.for_field("owner_id").as_deref(),
-        Some("Owner, team or service does not exist")
+        Some("Owner must be an active user")
     );
     assert_eq!(inbox_of(&db, bob.id).await.len(), 3);
 }

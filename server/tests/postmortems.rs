@@ -436,7 +436,7 @@ async fn review_moves_are_checked_and_recorded(db: Db) {
     let published = review(
         ReviewMove::Publish,
         Role::Facilitator,
-        Some("The fix shipped during the incident; nothing further to commit to.".into()),
+        Some("The fix shipped during the incident; nothing further to commit to."),
         facilitator,
         14,
     )

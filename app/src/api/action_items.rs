@@ -862,6 +862,7 @@ pub async fn save_action_item(
 /// Moves an item on: commit, start, mark done, verify (with an outcome and evidence), decline
 /// (with a reason) or reopen. Returns the item's new version.
 #[server(endpoint = "action_item/move")]
+#[allow(clippy::too_many_arguments)]
 pub async fn move_action_item(
     id: i64,
     version: i64,

@@ -77,10 +77,9 @@ fn keyed<T: Copy>(
 }
 
 fn rate(r: RateDto) -> String {
-    if r.of == 0 {
-        "—".to_string()
-    } else {
-        format!("{}% ({} of {})", r.done * 100 / r.of, r.done, r.of)
+    match (r.done * 100).checked_div(r.of) {
+        Some(percent) => format!("{percent}% ({} of {})", r.done, r.of),
+        None => "—".to_string(),
     }
 }
 
@@ -177,8 +176,12 @@ pub fn ActionItemsPage() -> impl IntoView {
         <Title text="Action items" />
         <header class="page-header">
             <h1>"Action items"</h1>
-            <p class="lede">"Everything postmortems committed to, and whether it worked. Items are raised from an incident's page."</p>
-            <p><a class="button" href="/action-items/mine">"My items"</a></p>
+            <p class="lede">"Everything postmortems committed to, and whether it worked."</p>
+            <p>
+                <a class="button primary" href="/action-items/new">"Raise an item"</a>
+                " "
+                <a class="button" href="/action-items/mine">"My items"</a>
+            </p>
         </header>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -584,7 +587,12 @@ pub fn NewActionItemPage() -> impl IntoView {
         Memo::new(move |_| query.with(|q| q.get("incident").and_then(|i| i.parse::<i64>().ok())));
     let form = Resource::new(
         move || incident.get(),
-        |incident| load_action_item_form(None, incident),
+        |incident| async move {
+            match incident {
+                Some(_) => load_action_item_form(None, incident).await.map(Some),
+                None => Ok(None),
+            }
+        },
     );
     view! {
         <Title text="Raise an action item" />
@@ -592,7 +600,19 @@ pub fn NewActionItemPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match form.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    Ok(form) => view! {
+                    // Every item comes from an incident: ask which one first.
+                    Ok(None) => view! {
+                        <header class="page-header">
+                            <h1>"Raise an action item"</h1>
+                            <p class="lede">"Every item answers an incident. Which one?"</p>
+                        </header>
+                        <form method="get" action="/action-items/new" class="panel inline-form">
+                            <label for="pick-incident">"Incident number"</label>
+                            <input id="pick-incident" name="incident" inputmode="numeric" required />
+                            <button type="submit" class="button primary">"Continue"</button>
+                        </form>
+                    }.into_any(),
+                    Ok(Some(form)) => view! {
                         <header class="page-header">
                             <h1>"Raise an action item"</h1>
                             <p class="lede">"From incident " <a href=format!("/incidents/{}", form.incident_id)>{format!("#{} {}", form.incident_id, form.incident_title)}</a></p>

@@ -80,6 +80,21 @@ fn check_commitment(owner: Option<i64>, due_on: Option<NaiveDate>) -> Result<(),
     Ok(())
 }
 
+/// Work is given only to people who can sign in.
+async fn check_owner(db: &impl ConnectionTrait, owner: Option<i64>) -> Result<(), AppError> {
+    let Some(owner) = owner else {
+        return Ok(());
+    };
+    match user::Entity::find_by_id(owner).one(db).await? {
+        Some(u) if !u.disabled => Ok(()),
+        _ => Err(AppError::validation(
+            "owner_id",
+            "Owner",
+            "must be an active user",
+        )),
+    }
+}
+
 /// Managers and admins move any item; anyone else who may write moves items they own or raised.
 fn may_move(item: &action_item::Model, actor: Actor) -> bool {
     actor.role.includes(Role::Manager)
@@ -108,6 +123,7 @@ pub async fn create(
         check_commitment(input.owner_id, input.due_on)?;
     }
     let txn = db.begin().await?;
+    check_owner(&txn, input.owner_id).await?;
     if incident::Entity::find_by_id(input.incident_id)
         .one(&txn)
         .await?
@@ -535,6 +551,9 @@ pub async fn update(
             "of a committed item can be changed only by a manager",
         ));
     }
+    if reassigned {
+        check_owner(&txn, input.owner_id).await?;
+    }
     let before_related = related_ids(&txn, id).await?;
     let after = action_item::Model {
         title: input.title.clone(),
@@ -753,7 +772,10 @@ pub async fn bulk_edit(
         };
         let field_change = match change {
             BulkChange::Reassign { owner_id } => {
-                if item.owner_id == Some(owner_id) {
+                // Finished work stays with whoever finished it.
+                if item.owner_id == Some(owner_id)
+                    || matches!(state, ActionState::Verified | ActionState::WontDo)
+                {
                     continue;
                 }
                 active.owner_id = Set(Some(owner_id));
@@ -779,12 +801,16 @@ pub async fn bulk_edit(
                 )
             }
         };
-        action_item::Entity::update_many()
+        let res = action_item::Entity::update_many()
             .set(active)
             .filter(action_item::Column::Id.eq(item.id))
             .filter(action_item::Column::Version.eq(item.version))
             .exec(&txn)
             .await?;
+        // Changed by someone else since it was read: leave it, and record nothing for it.
+        if res.rows_affected == 0 {
+            continue;
+        }
         history::record(
             &txn,
             history::Entry {
@@ -802,8 +828,7 @@ pub async fn bulk_edit(
         let mut after = item.clone();
         match change {
             BulkChange::Reassign { owner_id } => {
-                notices::assigned(&txn, item.id, owner_id, item.version + 1, actor.id, now)
-                    .await?;
+                notices::assigned(&txn, item.id, owner_id, item.version + 1, actor.id, now).await?;
                 after.owner_id = Some(owner_id);
             }
             BulkChange::DueOn(due) => after.due_on = Some(due),

@@ -316,4 +316,19 @@ test('action items: raised from the incident, marked done, verified not effectiv
   await expect(page.locator('li[data-notice="overdue"]', { hasText: 'Alert on consumer lag above five minutes' })).toBeVisible();
   await page.getByRole('button', { name: 'Mark all as read' }).click();
   await expect(page.getByText('0 unread')).toBeVisible();
+
+  // The owner's calendar feed carries the due date, until the owner ends it.
+  if (javaScriptEnabled) {
+    await page.goto('/account');
+    await ready(page, javaScriptEnabled);
+    await page.getByRole('button', { name: 'Make a feed address' }).click();
+    const address = (await page.locator('[data-feed="new"]').textContent()) ?? '';
+    expect(address).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/calendar\/hsc_[0-9a-f]+\.ics$/);
+    const feed = await page.request.get(address);
+    expect(feed.status()).toBe(200);
+    expect(await feed.text()).toContain('SUMMARY:Due: Alert on consumer lag above five minutes');
+    await page.getByRole('button', { name: 'End the feed' }).click();
+    await expect(page.getByText('No feed yet.')).toBeVisible();
+    expect((await page.request.get(address)).status()).toBe(404);
+  }
 });

@@ -5,6 +5,7 @@ use crate::pages::{
     action_items::{
         ActionItemPage, ActionItemsPage, EditActionItemPage, MyItemsPage, NewActionItemPage,
     },
+    admin_organisation::AdminOrganisationPage,
     admin_template::AdminTemplatePage,
     admin_users::AdminUsersPage,
     catalog::CatalogPage,
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("action-items/:id/edit") view=EditActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("inbox") view=InboxPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/organisation") view=AdminOrganisationPage ssr=SsrMode::Async />
                     <Route path=path!("admin/template") view=AdminTemplatePage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

@@ -12,6 +12,7 @@ mod m20261124_000006_incident_search;
 mod m20261124_000007_incident_filter_indexes;
 mod m20261124_000008_action_items;
 mod m20261124_000009_action_item_follow_through;
+mod m20261124_000010_organisation;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_incident_filter_indexes::Migration),
             Box::new(m20261124_000008_action_items::Migration),
             Box::new(m20261124_000009_action_item_follow_through::Migration),
+            Box::new(m20261124_000010_organisation::Migration),
         ]
     }
 }

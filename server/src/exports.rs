@@ -2,12 +2,12 @@
 //! and each person's calendar feed (found by the secret in its address, so calendar apps can
 //! fetch it without a session).
 
-use app::api::action_items::{ItemParams, parse_item_params, today};
+use app::api::action_items::{ItemParams, parse_item_params};
 use app::auth;
 use app::domain::Role;
 use app::domain::links::urlencode;
 use app::error::AppError;
-use app::services::{action_items, calendar};
+use app::services::{action_items, calendar, organisation};
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -52,7 +52,7 @@ pub async fn action_items_csv(
         let Query(params) =
             query.map_err(|r| AppError::validation("query", "The filters", r.body_text()))?;
         let (filter, sort, _) = parse_item_params(&params)?;
-        let today = today(state.clock.now());
+        let today = organisation::today(state.db.read(), state.clock.now()).await?;
         action_items::export_csv(state.db.read(), &filter, today, sort).await
     }
     .await;

@@ -115,7 +115,13 @@ async fn remind(state: AppState, every: Duration) {
     loop {
         tick.tick().await;
         let now = state.clock.now();
-        let today = app::api::action_items::today(now);
+        let today = match app::services::organisation::today(state.db.read(), now).await {
+            Ok(today) => today,
+            Err(err) => {
+                tracing::warn!(?err, "the reminder job could not read the reporting zone");
+                continue;
+            }
+        };
         match app::services::notices::remind(state.db.write(), today, now).await {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, "reminders written"),

@@ -514,3 +514,69 @@ async fn a_calendar_feed_serves_its_owner_until_it_is_ended() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn days_are_counted_in_the_organisations_reporting_zone() {
+    let app = TestApp::new().await;
+    let admin = app.create_first_admin().await;
+    app.create_user(&admin, "eli", "engineer").await;
+    let (_, manager) = person(&app, "manu", Role::Manager).await;
+    let incident_id = incident(&app, &manager).await;
+    let eli = accounts::people(app.state.db.read())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, n)| n == "eli Example")
+        .unwrap()
+        .0;
+    // 23:30 UTC on the last day of November: already 1 December in Tokyo.
+    app.clock
+        .advance(Duration::days(28) + Duration::hours(14) + Duration::minutes(30));
+    let mut monthly = item(incident_id, eli, "2026-11-30", true);
+    monthly["cadence"] = json!("monthly");
+    let (_, created) = send(
+        &app,
+        "POST",
+        "/api/v1/action-items",
+        Some(&manager),
+        Some(monthly),
+    )
+    .await;
+    let path = format!("/api/v1/action-items/{}", created["id"]);
+    assert_eq!(created["standing"], Value::Null, "still due today in UTC");
+
+    // Sessions from four weeks ago have ended; sign in afresh.
+    let admin = app.login_cookie("ada").await;
+    let engineer = app.login_cookie("eli").await;
+    let zone = [("reporting_zone", "Asia/Tokyo"), ("version", "1")];
+    let refused = app
+        .call("admin/organisation/save", &zone, Some(&engineer))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "admins only");
+    let saved = app
+        .call("admin/organisation/save", &zone, Some(&admin))
+        .await;
+    assert_eq!(
+        (saved.status, saved.body.as_str()),
+        (StatusCode::OK, "\"Asia/Tokyo\"")
+    );
+    let stale = app
+        .call("admin/organisation/save", &zone, Some(&admin))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+
+    let (_, late) = send(&app, "GET", &path, Some(&manager), None).await;
+    assert_eq!(
+        late["standing"], "overdue",
+        "it is 1 December in Tokyo: {late}"
+    );
+    let (_, done) = send(
+        &app,
+        "POST",
+        &format!("{path}/transition"),
+        Some(&manager),
+        Some(json!({"action": "complete", "version": 1})),
+    )
+    .await;
+    assert_eq!(done["verify_on"], "2027-01-01", "done in December: {done}");
+}

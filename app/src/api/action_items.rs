@@ -23,7 +23,7 @@ use crate::{
     services::action_items::{
         self, ActionItemInput, Actor, BulkChange, ItemCursor, ItemFilter, MoveDetails, Names,
     },
-    services::{accounts, calendar, catalog, history, markdown, notices},
+    services::{accounts, calendar, catalog, history, markdown, notices, organisation},
 };
 #[cfg(feature = "ssr")]
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -243,13 +243,6 @@ pub fn parse_item_params(
     Ok((filter, sort, after))
 }
 
-/// The day "today" is for overdue and verification dates. Until the organisation has a
-/// reporting zone, it is the day in UTC.
-#[cfg(feature = "ssr")]
-pub fn today(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    now.date_naive()
-}
-
 /// Rows for `items`, with names and incident titles looked up in a few queries.
 #[cfg(feature = "ssr")]
 pub async fn rows(
@@ -327,7 +320,7 @@ pub async fn list_action_items(params: ItemParams) -> Result<ActionItemList, App
             let me = auth::require(Role::Viewer).await?;
             let (filter, sort, after) = parse_item_params(&params)?;
             let db = state.db.read();
-            let today = today(state.clock.now());
+            let today = organisation::today(state.db.read(), state.clock.now()).await?;
             let total = action_items::count(db, &filter, today).await?;
             let mut items =
                 action_items::list(db, &filter, today, sort, after, ITEMS_PER_PAGE + 1).await?;
@@ -358,7 +351,7 @@ pub async fn action_item_panels(params: ItemParams) -> Result<PanelsDto, AppErro
             let (filter, _, _) = parse_item_params(&params)?;
             let db = state.db.read();
             let now = state.clock.now();
-            let today = today(now);
+            let today = organisation::today(db, now).await?;
             let panels = action_items::panels(db, &filter, today, now).await?;
             let mut refs: Vec<&action_item::Model> = panels.oldest_overdue.iter().collect();
             refs.truncate(1);
@@ -434,7 +427,7 @@ pub async fn my_action_items() -> Result<MyItemsDto, AppError> {
             let state = auth::state()?;
             let me = auth::require(Role::Viewer).await?;
             let db = state.db.read();
-            let today = today(state.clock.now());
+            let today = organisation::today(state.db.read(), state.clock.now()).await?;
             let mine = action_items::mine(db, me.id, today).await?;
             Ok(MyItemsDto {
                 overdue: rows(db, &mine.overdue, today).await?,
@@ -464,7 +457,7 @@ pub async fn incident_action_items(incident_id: i64) -> Result<IncidentItems, Ap
             if !crate::services::incidents::exists(db, incident_id).await? {
                 return Err(AppError::NotFound);
             }
-            let today = today(state.clock.now());
+            let today = organisation::today(state.db.read(), state.clock.now()).await?;
             let items = action_items::for_incident(db, incident_id).await?;
             let can_add = me.role.includes(Role::Engineer);
             Ok(IncidentItems {
@@ -522,7 +515,7 @@ pub async fn load_action_item(id: i64) -> Result<ActionItemDetail, AppError> {
             let state = auth::state()?;
             let me = auth::require(Role::Viewer).await?;
             let db = state.db.read();
-            let today = today(state.clock.now());
+            let today = organisation::today(state.db.read(), state.clock.now()).await?;
             let item = action_items::get(db, id).await?.ok_or(AppError::NotFound)?;
             let related = action_items::related_ids(db, id).await?;
             let mut titled: Vec<i64> = related.clone();
@@ -907,7 +900,7 @@ pub async fn move_action_item(
                 },
                 actor(&me),
                 now,
-                today(now),
+                organisation::today(state.db.read(), now).await?,
             )
             .await?;
             Ok(moved.version)
@@ -1012,7 +1005,7 @@ pub async fn load_inbox() -> Result<Inbox, AppError> {
             let state = auth::state()?;
             let me = auth::require(Role::Viewer).await?;
             let db = state.db.read();
-            let today = today(state.clock.now());
+            let today = organisation::today(state.db.read(), state.clock.now()).await?;
             let found = notices::inbox(db, me.id, None, NOTICES_PER_PAGE).await?;
             let items: Vec<action_item::Model> = found.iter().map(|n| n.item.clone()).collect();
             let rows = rows(db, &items, today).await?;

@@ -270,7 +270,7 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
             let zone = me.zone();
             let state = auth::state()?;
             let db = state.db;
-            let today = crate::api::action_items::today(state.clock.now());
+            let today = crate::services::organisation::today(db.read(), state.clock.now()).await?;
             let (mut filter, sort, after) = parse_list_params(&params, zone)?;
             let query = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
             let hits = match query {

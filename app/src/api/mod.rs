@@ -6,6 +6,7 @@ pub mod action_items;
 pub mod catalog;
 pub mod history;
 pub mod incidents;
+pub mod organisation;
 pub mod postmortems;
 pub mod timeline;
 pub mod tokens;

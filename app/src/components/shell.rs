@@ -79,6 +79,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                     <p class="nav-heading">"Admin"</p>
                     <NavLink href="/admin/users" label="Users" />
                     <NavLink href="/admin/template" label="Postmortem template" />
+                    <NavLink href="/admin/organisation" label="Organisation" />
                 })}
             </nav>
             <main class="content" id="main">{children()}</main>

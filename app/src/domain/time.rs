@@ -39,6 +39,11 @@ mod zone {
         chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
     }
 
+    /// The calendar day `at` falls on in `zone`.
+    pub fn day_in(at: DateTime<Utc>, zone: Tz) -> chrono::NaiveDate {
+        at.with_timezone(&zone).date_naive()
+    }
+
     pub fn show(at: DateTime<Utc>, zone: Tz) -> ShownTime {
         let local = at.with_timezone(&zone);
         ShownTime {
@@ -83,6 +88,26 @@ mod zone {
 
         fn berlin() -> Tz {
             parse_zone("Europe/Berlin").unwrap()
+        }
+
+        #[test]
+        fn the_review_after_a_late_evening_depends_on_the_reporting_zone() {
+            use crate::domain::action_item::Cadence;
+            use chrono::NaiveDate;
+            // 23:30 on the last day of November in UTC is already December in Tokyo and still
+            // November in New York: the monthly and quarterly reviews move with the zone.
+            let at = "2026-11-30T23:30:00Z".parse::<DateTime<Utc>>().unwrap();
+            let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let tokyo = day_in(at, parse_zone("Asia/Tokyo").unwrap());
+            let new_york = day_in(at, parse_zone("America/New_York").unwrap());
+            assert_eq!(tokyo, day(2026, 12, 1));
+            assert_eq!(new_york, day(2026, 11, 30));
+            assert_eq!(Cadence::Monthly.verify_on(tokyo), day(2027, 1, 1));
+            assert_eq!(Cadence::Monthly.verify_on(new_york), day(2026, 12, 1));
+            assert_eq!(Cadence::Quarterly.verify_on(tokyo), day(2027, 1, 1));
+            assert_eq!(Cadence::Weekly.verify_on(tokyo), day(2026, 12, 7));
+            assert_eq!(Cadence::Weekly.verify_on(new_york), day(2026, 12, 7));
+            assert_eq!(Cadence::Daily.verify_on(new_york), day(2026, 12, 1));
         }
 
         #[test]

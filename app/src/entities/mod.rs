@@ -11,6 +11,7 @@ pub mod incident_service;
 pub mod incident_tag;
 pub mod login_failure;
 pub mod notice;
+pub mod organisation;
 pub mod postmortem;
 pub mod postmortem_template;
 pub mod service;

@@ -9,7 +9,7 @@ use crate::domain::action_item::{
 use crate::domain::history::{FieldChange, HistoryAction, Subject};
 use crate::entities::{action_item, action_item_incident, incident, service, team, user};
 use crate::error::AppError;
-use crate::services::{history, notices};
+use crate::services::{history, notices, organisation};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{BinOper, ExprTrait, Func, LikeExpr, NullOrdering, Order};
@@ -178,7 +178,7 @@ pub async fn create(
     if let Some(owner) = created.owner_id {
         notices::assigned(&txn, created.id, owner, created.version, actor.id, now).await?;
     }
-    notices::remind_item(&txn, &created, now.date_naive(), now).await?;
+    notices::remind_item(&txn, &created, organisation::today(&txn, now).await?, now).await?;
     let mut changes = vec![
         FieldChange::new("title", "Title", String::new(), created.title.clone()),
         FieldChange::new("state", "State", String::new(), state.label().to_string()),
@@ -632,7 +632,7 @@ pub async fn update(
         notices::assigned(&txn, id, owner, version + 1, actor.id, now).await?;
     }
     let saved = get(&txn, id).await?.ok_or(AppError::NotFound)?;
-    notices::remind_item(&txn, &saved, now.date_naive(), now).await?;
+    notices::remind_item(&txn, &saved, organisation::today(&txn, now).await?, now).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -739,6 +739,7 @@ pub async fn bulk_edit(
         ));
     }
     let txn = db.begin().await?;
+    let today = organisation::today(&txn, now).await?;
     if let BulkChange::Reassign { owner_id } = change {
         let owner = user::Entity::find_by_id(owner_id).one(&txn).await?;
         if owner.is_none_or(|o| o.disabled) {
@@ -833,7 +834,7 @@ pub async fn bulk_edit(
             }
             BulkChange::DueOn(due) => after.due_on = Some(due),
         }
-        notices::remind_item(&txn, &after, now.date_naive(), now).await?;
+        notices::remind_item(&txn, &after, today, now).await?;
         changed += 1;
     }
     txn.commit().await?;

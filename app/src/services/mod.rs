@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod login_throttle;
 pub mod markdown;
 pub mod notices;
+pub mod organisation;
 pub mod passwords;
 pub mod postmortems;
 pub mod search;

@@ -3,7 +3,7 @@
 
 use super::{ApiError, ApiResult, ApiUser, body};
 use app::api::action_items::{
-    ActionItemFormValues, ItemParams, parse_item_form, parse_item_params, today,
+    ActionItemFormValues, ItemParams, parse_item_form, parse_item_params,
 };
 use app::auth::CurrentUser;
 use app::domain::Role;
@@ -11,6 +11,7 @@ use app::domain::action_item::{ActionMove, Outcome, Standing, tracker_key};
 use app::entities::action_item;
 use app::error::AppError;
 use app::services::action_items::{self, Actor, ItemCursor, MoveDetails};
+use app::services::organisation;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -97,7 +98,11 @@ fn json(item: action_item::Model, related: Vec<i64>, today: NaiveDate) -> Action
 
 async fn read_back(state: &AppState, item: action_item::Model) -> ApiResult<ActionItemJson> {
     let related = action_items::related_ids(state.db.read(), item.id).await?;
-    Ok(json(item, related, today(state.clock.now())))
+    Ok(json(
+        item,
+        related,
+        organisation::today(state.db.read(), state.clock.now()).await?,
+    ))
 }
 
 fn actor(user: &CurrentUser) -> Actor {
@@ -138,7 +143,7 @@ pub async fn list(
             .map_err(|_| AppError::validation("limit", "Limit", "must be a whole number"))?,
     }
     .clamp(1, MAX_PAGE);
-    let today = today(state.clock.now());
+    let today = organisation::today(state.db.read(), state.clock.now()).await?;
     let db = state.db.read();
     let mut rows = action_items::list(db, &filter, today, sort, after, limit + 1).await?;
     let next = if rows.len() as u64 > limit {
@@ -304,7 +309,7 @@ async fn make_move(
         },
         actor(user),
         now,
-        today(now),
+        organisation::today(state.db.read(), now).await?,
     )
     .await?;
     Ok(Json(read_back(state, item).await?))

@@ -225,6 +225,9 @@ test('two people changing one incident: the later save shows what changed and ke
 test('action items: raised from the incident, marked done, verified not effective with a follow-up; the overdue one reaches the manager and the owner', async ({ page, javaScriptEnabled }) => {
   await prepare(page, javaScriptEnabled, 'e');
   await signIn(page, javaScriptEnabled, admin);
+  await page.goto('/admin/organisation');
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByLabel('Reporting time zone')).toHaveValue('UTC');
   await page.goto('/admin/users');
   await ready(page, javaScriptEnabled);
   if ((await page.locator(`tr[data-username="${manager.username}"]`).count()) === 0) {
@@ -311,6 +314,10 @@ test('action items: raised from the incident, marked done, verified not effectiv
   // And in its owner's inbox, with the badge in the header.
   await signIn(page, javaScriptEnabled, engineer);
   await expect(page.locator('.inbox-link .badge.count')).toBeVisible();
+  await page.goto('/action-items/mine');
+  await ready(page, javaScriptEnabled);
+  await expect(page.locator('section[aria-labelledby="mine-overdue"]')).toContainText('Alert on consumer lag above five minutes');
+  await expect(page.locator('section[aria-labelledby="mine-later"]')).toContainText('Follow-up: Runbook: draining a stuck consumer group');
   await page.goto('/inbox');
   await ready(page, javaScriptEnabled);
   await expect(page.locator('li[data-notice="overdue"]', { hasText: 'Alert on consumer lag above five minutes' })).toBeVisible();

@@ -10,6 +10,7 @@ use crate::pages::{
     admin_users::AdminUsersPage,
     catalog::CatalogPage,
     home::HomePage,
+    how_we_measure::HowWeMeasurePage,
     inbox::InboxPage,
     incident_form::{EditIncidentPage, NewIncidentPage},
     incident_history::IncidentHistoryPage,
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("action-items/new") view=NewActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("action-items/:id") view=ActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("action-items/:id/edit") view=EditActionItemPage ssr=SsrMode::Async />
+                    <Route path=path!("how-we-measure") view=HowWeMeasurePage ssr=SsrMode::Async />
                     <Route path=path!("inbox") view=InboxPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/organisation") view=AdminOrganisationPage ssr=SsrMode::Async />

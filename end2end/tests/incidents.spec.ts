@@ -228,6 +228,9 @@ test('action items: raised from the incident, marked done, verified not effectiv
   await page.goto('/admin/organisation');
   await ready(page, javaScriptEnabled);
   await expect(page.getByLabel('Reporting time zone')).toHaveValue('UTC');
+  await page.getByRole('link', { name: 'How we measure' }).click();
+  await expect(page.getByRole('heading', { name: 'How we measure', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Periods', level: 2 })).toBeVisible();
   await page.goto('/admin/users');
   await ready(page, javaScriptEnabled);
   if ((await page.locator(`tr[data-username="${manager.username}"]`).count()) === 0) {

@@ -67,6 +67,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                 <NavLink href="/incidents" label="Incidents" />
                 <NavLink href="/action-items" label="Action items" />
                 <NavLink href="/catalog" label="Teams and services" />
+                <NavLink href="/how-we-measure" label="How we measure" />
                 {COMING
                     .into_iter()
                     .map(|label| view! {

@@ -389,6 +389,7 @@ fn IncidentView(
             {duration("Time to mitigate", incident.ttm)}
             {duration("Time to resolve", incident.ttr)}
         </section>
+        <p class="hint"><a href="/how-we-measure">"How these durations are measured"</a></p>
         <div class="columns">
             <section class="panel">
                 <h2>"Key times"</h2>

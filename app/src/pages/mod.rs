@@ -7,6 +7,7 @@ pub mod admin_template;
 pub mod admin_users;
 pub mod catalog;
 pub mod home;
+pub mod how_we_measure;
 pub mod inbox;
 pub mod incident_form;
 pub mod incident_history;

@@ -274,6 +274,11 @@ async fn an_item_is_raised_committed_done_and_verified(db: Db) {
         moves,
         ["Verified", "Done", "Open", "Alert on queue depth,Proposed"]
     );
+    // Each move says who made it and when.
+    for entry in entries.iter().filter(|e| e.subject == Subject::ActionItem) {
+        assert_eq!((entry.actor.as_str(), entry.at), ("Eng", now()), "{entry:?}");
+        assert_eq!(entry.subject_id, Some(proposed.id));
+    }
 }
 
 async fn only_owners_raisers_and_managers_move_items(db: Db) {
@@ -1484,6 +1489,29 @@ async fn edits_are_checked_recorded_and_told_to_the_new_owner(db: Db) {
         Some("Owner must be an active user")
     );
     assert_eq!(inbox_of(&db, bob.id).await.len(), 3);
+
+    // Nor is work given to someone who may only read: they could never move it.
+    let vera = person(&db, "vera", Role::Viewer).await;
+    let err = action_items::create(
+        db.write(),
+        item(inc, Some(vera.id), Cadence::Weekly, true),
+        alice,
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.for_field("owner_id").as_deref(),
+        Some("Owner must be someone who may change items (an engineer or above), not a viewer")
+    );
+    assert!(
+        !accounts::people(db.read())
+            .await
+            .unwrap()
+            .iter()
+            .any(|(id, _)| *id == vera.id),
+        "viewers are not offered as owners"
+    );
 }
 
 async fn managers_change_many_items_at_once(db: Db) {
@@ -2150,9 +2178,38 @@ async fn publishing_needs_a_committed_item_or_a_reason(db: Db) {
         item(busy, Some(eng.id), Cadence::Weekly, true),
     )
     .await;
+    let late = raise(
+        &db,
+        eng,
+        now() - Duration::days(10),
+        ActionItemInput {
+            due_on: Some(day(11, 16)),
+            ..item(busy, Some(eng.id), Cadence::Weekly, true)
+        },
+    )
+    .await;
     let published = publish(busy, None).await.unwrap();
     assert_eq!(published.status, PostmortemStatus::Published);
     assert_eq!(published.no_action_reason, None);
+
+    // Publishing hides no late work: the item past its due date is still overdue in the
+    // manager's list and among its owner's items.
+    let overdue = action_items::list(
+        db.read(),
+        &ItemFilter {
+            overdue: true,
+            ..Default::default()
+        },
+        friday(),
+        ItemSort::Due,
+        None,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(ids(&overdue), [late.id]);
+    let mine = action_items::mine(db.read(), eng.id, friday()).await.unwrap();
+    assert_eq!(ids(&mine.overdue), [late.id]);
 
     // So is one raised elsewhere that names this incident too.
     raise(

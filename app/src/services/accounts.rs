@@ -53,12 +53,14 @@ pub async fn list(
     Ok(query.limit(limit).all(db).await?)
 }
 
-/// Everyone who can be given work: active accounts as (id, display name), by name.
+/// Everyone who can be given work: active accounts that may change items (not viewers), as
+/// (id, display name), by name.
 pub async fn people(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, AppError> {
     let mut people: Vec<(i64, String)> = user::Entity::find()
         .select_only()
         .columns([user::Column::Id, user::Column::DisplayName])
         .filter(user::Column::Disabled.eq(false))
+        .filter(user::Column::Role.ne(crate::domain::Role::Viewer.as_str()))
         .into_tuple()
         .all(db)
         .await?;

@@ -85,13 +85,21 @@ async fn check_owner(db: &impl ConnectionTrait, owner: Option<i64>) -> Result<()
     let Some(owner) = owner else {
         return Ok(());
     };
-    match user::Entity::find_by_id(owner).one(db).await? {
-        Some(u) if !u.disabled => Ok(()),
-        _ => Err(AppError::validation(
-            "owner_id",
-            "Owner",
-            "must be an active user",
-        )),
+    let owner = user::Entity::find_by_id(owner).one(db).await?;
+    match unfit_owner(owner.as_ref()) {
+        Some(message) => Err(AppError::validation("owner_id", "Owner", message)),
+        None => Ok(()),
+    }
+}
+
+/// Why this account cannot be given an item, if it cannot. An owner moves their item, which a
+/// viewer may not: giving one to a viewer would leave it with someone who cannot finish it.
+fn unfit_owner(owner: Option<&user::Model>) -> Option<&'static str> {
+    match owner {
+        Some(u) if u.disabled => Some("must be an active user"),
+        Some(u) if Role::parse(&u.role).is_ok_and(|r| r.includes(Role::Engineer)) => None,
+        Some(_) => Some("must be someone who may change items (an engineer or above), not a viewer"),
+        None => Some("must be an active user"),
     }
 }
 
@@ -742,12 +750,8 @@ pub async fn bulk_edit(
     let today = organisation::today(&txn, now).await?;
     if let BulkChange::Reassign { owner_id } = change {
         let owner = user::Entity::find_by_id(owner_id).one(&txn).await?;
-        if owner.is_none_or(|o| o.disabled) {
-            return Err(AppError::validation(
-                "owner_id",
-                "New owner",
-                "must be an active user",
-            ));
+        if let Some(message) = unfit_owner(owner.as_ref()) {
+            return Err(AppError::validation("owner_id", "New owner", message));
         }
     }
     let items = action_item::Entity::find()

@@ -8,6 +8,7 @@ use crate::pages::{
     admin_organisation::AdminOrganisationPage,
     admin_template::AdminTemplatePage,
     admin_users::AdminUsersPage,
+    analytics::AnalyticsPage,
     catalog::CatalogPage,
     home::HomePage,
     how_we_measure::HowWeMeasurePage,
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("action-items/new") view=NewActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("action-items/:id") view=ActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("action-items/:id/edit") view=EditActionItemPage ssr=SsrMode::Async />
+                    <Route path=path!("analytics") view=AnalyticsPage ssr=SsrMode::Async />
                     <Route path=path!("how-we-measure") view=HowWeMeasurePage ssr=SsrMode::Async />
                     <Route path=path!("inbox") view=InboxPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />

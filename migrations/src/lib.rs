@@ -13,6 +13,7 @@ mod m20261124_000007_incident_filter_indexes;
 mod m20261124_000008_action_items;
 mod m20261124_000009_action_item_follow_through;
 mod m20261124_000010_organisation;
+mod m20261130_000011_analytics;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_action_items::Migration),
             Box::new(m20261124_000009_action_item_follow_through::Migration),
             Box::new(m20261124_000010_organisation::Migration),
+            Box::new(m20261130_000011_analytics::Migration),
         ]
     }
 }

@@ -7,12 +7,14 @@ use app::domain::action_item::{
     ActionMove, ActionState, ActionType, Cadence, Outcome, Priority, end_of_week,
 };
 use app::domain::catalog::{CatalogName, RunbookUrl, SloTarget};
+use app::domain::deploy::DeployOutcome;
 use app::domain::incident::{CauseCategory, DetectionSource, KeyTimes, RunbookOutcome, Severity};
 use app::domain::postmortem::ReviewMove;
 use app::domain::timeline::{EventKind, KeyMoment};
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
 use app::entities::{action_item, incident, user};
 use app::services::action_items::{ActionItemInput, Actor, ItemFilter, MoveDetails};
+use app::services::deploys::{self, DeployInput};
 use app::services::incidents::IncidentInput;
 use app::services::timeline::EventInput;
 use app::services::{accounts, action_items, catalog, incidents, notices, postmortems, timeline};
@@ -956,6 +958,50 @@ async fn raise_items(
 }
 
 /// Fills an empty database; refuses one that already has accounts or incidents.
+/// How far back "lately" goes: the weeks in which deploys fail more often and users notice
+/// incidents before the alerts do, so this month's and last month's figures have a story.
+const RECENT_DAYS: i64 = 45;
+
+/// A year of deploys, most days a few per service; in the last weeks a pipeline change makes
+/// more of them fail or roll back. Returns how many were recorded.
+async fn record_deploys(
+    db: &Db,
+    services: &HashMap<&str, i64>,
+    recorded_by: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let mut dice = Dice(0xde91_0a75_0000_0001);
+    let mut names: Vec<&&str> = services.keys().collect();
+    names.sort();
+    let mut batch = Vec::new();
+    for day in (1..=365).rev() {
+        let recent = day <= RECENT_DAYS;
+        for name in &names {
+            for _ in 0..dice.between(0, 2) {
+                let roll = dice.between(0, 99);
+                let outcome = match (recent, roll) {
+                    (false, 0..=5) | (true, 0..=24) => DeployOutcome::Failed,
+                    (false, 6..=8) | (true, 25..=34) => DeployOutcome::RolledBack,
+                    _ => DeployOutcome::Succeeded,
+                };
+                batch.push(DeployInput {
+                    service_id: services[**name],
+                    deployed_at: now - Duration::days(day)
+                        + Duration::minutes(dice.between(540, 1080)),
+                    outcome,
+                    reference: Some(format!("{name}@{}", 1000 + batch.len())),
+                });
+            }
+        }
+    }
+    for chunk in batch.chunks(500) {
+        deploys::record(db.write(), chunk, recorded_by, now)
+            .await
+            .map_err(err)?;
+    }
+    Ok(batch.len())
+}
+
 pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
     let users = user::Entity::find().count(db.read()).await?;
     let existing = incident::Entity::find().count(db.read()).await?;
@@ -1084,9 +1130,13 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
         engineer(ids["sam"]),
         manager,
     ];
+    let deploys = record_deploys(db, &services, ids["erin"], now).await?;
+
     let mut dice = Dice(0x5eed_cafe_f00d_b00f);
     // Action items draw from their own dice, so they leave the incidents' story as it was.
     let mut item_dice = Dice(0xac71_0417_e6a5_0001);
+    // Lately customers have been noticing first: a detection gap for the last weeks' reviews.
+    let mut gap_dice = Dice(0x9a9d_e7ec_7100_0001);
     let mut earlier: HashMap<&str, i64> = HashMap::new();
     let count = 60;
     for n in 0..count {
@@ -1102,10 +1152,19 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
         // This week's start early enough that detection and mitigation are behind "now" too.
         let earliest = if still_open { 360 } else { 60 };
         let started = now - Duration::days(day) - Duration::minutes(dice.between(earliest, 900));
-        let detected_by = *dice.pick(scenario.detected_by);
-        let ttd = match detected_by {
+        let drawn = *dice.pick(scenario.detected_by);
+        let mut ttd = match drawn {
             DetectionSource::Alert => dice.between(1, 12),
             _ => dice.between(15, 180),
+        };
+        // Drawn from their own dice, so the rest of the story stays as it was.
+        let users_noticed_first =
+            day <= RECENT_DAYS && drawn == DetectionSource::Alert && gap_dice.chance(60);
+        let detected_by = if users_noticed_first {
+            ttd = gap_dice.between(15, 180);
+            DetectionSource::UserReport
+        } else {
+            drawn
         };
         let detected = started + Duration::minutes(ttd);
         let acknowledged = detected + Duration::minutes(dice.between(1, 10));
@@ -1142,8 +1201,11 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
                     resolved: (!still_open).then_some(resolved),
                 },
                 detected_by: Some(detected_by),
-                monitoring_should_have_caught: (detected_by != DetectionSource::Alert)
-                    .then(|| dice.chance(70)),
+                monitoring_should_have_caught: if users_noticed_first {
+                    Some(gap_dice.chance(70))
+                } else {
+                    (drawn != DetectionSource::Alert).then(|| dice.chance(70))
+                },
                 known_problem: Some(known.is_some()),
                 repeats: known.into_iter().collect(),
                 runbook_outcome: Some(runbook),
@@ -1289,7 +1351,10 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
             }
         }
     }
-    println!("Recorded {count} incidents over six months across 4 teams and 10 services.");
+    println!(
+        "Recorded {count} incidents over six months across 4 teams and 10 services, and \
+         {deploys} deploys over the past year."
+    );
 
     // The same day the pages count overdue work from: UTC until there is a reporting zone.
     let today = now.date_naive();

@@ -5,12 +5,14 @@ mod common;
 use app::domain::action_item::{
     ActionState, ItemSort, NoticeKind, Outcome, end_of_week, tracker_key,
 };
+use app::domain::analytics::{FindingKind, Metric, Period, ReportPeriod};
 use app::domain::postmortem::PostmortemStatus;
 use app::entities::{
     action_item, action_item_incident, incident, notice, postmortem, service, team, timeline_event,
     user,
 };
 use app::services::action_items::{self, ItemFilter};
+use app::services::analytics::{self, Scope};
 use app::services::search;
 use app::state::Db;
 use chrono::{TimeZone, Utc};
@@ -239,6 +241,34 @@ async fn the_demo_tells_six_months_of_story_once(db: Db) {
     for kind in NoticeKind::ALL {
         assert!(kinds.contains(kind.key()), "no {} notice", kind.label());
     }
+
+    // The analytics a retro opens first have a story: last month users noticed incidents before
+    // the alerts did, and deploys failed far more often than in the months before.
+    let last_month = ReportPeriod::Calendar(Period::parse("2026-10").unwrap());
+    let report = analytics::report(db.read(), Scope::default(), last_month, now)
+        .await
+        .unwrap();
+    assert!(
+        report.figures.deploys.all() > 100,
+        "{:?}",
+        report.figures.deploys
+    );
+    let kinds: Vec<FindingKind> = report.findings.iter().map(|f| f.kind).collect();
+    assert!(
+        kinds.contains(&FindingKind::DetectionGap),
+        "{:?}",
+        report.findings
+    );
+    let anomalous: Vec<Metric> = report
+        .rows
+        .iter()
+        .filter(|r| r.anomaly.is_some_and(|a| a.anomalous))
+        .map(|r| r.metric)
+        .collect();
+    assert!(
+        anomalous.contains(&Metric::ChangeFailureRate),
+        "{anomalous:?}"
+    );
 
     let again = server::demo::seed(&db, now).await.unwrap_err().to_string();
     assert!(again.contains("empty database"), "{again}");

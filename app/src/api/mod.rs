@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod action_items;
+pub mod analytics;
 pub mod catalog;
 pub mod history;
 pub mod incidents;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// Areas of the product that cannot be opened yet, shown so the navigation does not move later.
-const COMING: [&str; 2] = ["Reviews", "Analytics"];
+const COMING: [&str; 1] = ["Reviews"];
 
 /// How many inbox notices are unread, for the header badge; the inbox updates it.
 #[derive(Clone, Copy)]
@@ -66,6 +66,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                 <NavLink href="/" label="Home" />
                 <NavLink href="/incidents" label="Incidents" />
                 <NavLink href="/action-items" label="Action items" />
+                <NavLink href="/analytics" label="Analytics" />
                 <NavLink href="/catalog" label="Teams and services" />
                 <NavLink href="/how-we-measure" label="How we measure" />
                 {COMING

@@ -47,6 +47,7 @@ pub mod action_item;
 pub mod analytics;
 pub mod blameless;
 pub mod catalog;
+pub mod deploy;
 pub mod history;
 pub mod incident;
 pub mod links;

@@ -4,6 +4,7 @@ pub mod action_item;
 pub mod action_item_incident;
 pub mod api_token;
 pub mod calendar_feed;
+pub mod deploy;
 pub mod history_entry;
 pub mod incident;
 pub mod incident_repeat;

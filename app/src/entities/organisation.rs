@@ -8,6 +8,9 @@ pub struct Model {
     pub id: i64,
     /// The IANA zone in which days, weeks and review dates are counted.
     pub reporting_zone: String,
+    /// The share of incidents reported by users, in whole percent, from which the detection gap
+    /// is raised as a finding.
+    pub detection_gap_threshold: i16,
     pub version: i64,
 }
 

@@ -1,4 +1,4 @@
-//! The organisation's settings: the reporting time zone.
+//! The organisation's settings: the reporting time zone and the detection-gap threshold.
 
 use crate::api::organisation::{SaveReportingZone, load_organisation};
 use crate::components::form::{FormError, field_error, form_error, succeeded};
@@ -22,7 +22,7 @@ pub fn AdminOrganisationPage() -> impl IntoView {
                 "and where days and weeks begin. Each person still sees times in their own zone."
             </p>
             {move || succeeded(save).get().map(|zone| view! {
-                <div class="alert success" role="status">{format!("Days are now counted in {zone}.")}</div>
+                <div class="alert success" role="status">{format!("Saved. Days are counted in {zone}.")}</div>
             })}
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -31,7 +31,7 @@ pub fn AdminOrganisationPage() -> impl IntoView {
                         Ok(settings) => view! {
                             <ActionForm action=save>
                                 <input type="hidden" name="version" value=settings.version.to_string() />
-                                <FormError error=form_error(save, &["reporting_zone"]) />
+                                <FormError error=form_error(save, &["reporting_zone", "detection_gap_threshold"]) />
                                 <div class="field">
                                     <label for="field-reporting_zone">"Reporting time zone"</label>
                                     <select id="field-reporting_zone" name="reporting_zone">
@@ -42,6 +42,14 @@ pub fn AdminOrganisationPage() -> impl IntoView {
                                         }).collect_view()}
                                     </select>
                                     {move || field_error(save, "reporting_zone").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                                </div>
+                                <div class="field">
+                                    <label for="field-detection_gap_threshold">"Detection gap threshold (%)"</label>
+                                    <input id="field-detection_gap_threshold" name="detection_gap_threshold" type="number"
+                                        min="0" max="100" step="1" required
+                                        value=settings.detection_gap_threshold.to_string() />
+                                    <p class="hint">"When at least this share of a period's incidents were reported by users, analytics and reviews raise it as a finding."</p>
+                                    {move || field_error(save, "detection_gap_threshold").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                                 </div>
                                 <button type="submit" class="button primary">"Save"</button>
                             </ActionForm>

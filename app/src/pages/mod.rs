@@ -5,6 +5,7 @@ pub mod action_items;
 pub mod admin_organisation;
 pub mod admin_template;
 pub mod admin_users;
+pub mod analytics;
 pub mod catalog;
 pub mod home;
 pub mod how_we_measure;

@@ -98,7 +98,9 @@ fn unfit_owner(owner: Option<&user::Model>) -> Option<&'static str> {
     match owner {
         Some(u) if u.disabled => Some("must be an active user"),
         Some(u) if Role::parse(&u.role).is_ok_and(|r| r.includes(Role::Engineer)) => None,
-        Some(_) => Some("must be someone who may change items (an engineer or above), not a viewer"),
+        Some(_) => {
+            Some("must be someone who may change items (an engineer or above), not a viewer")
+        }
         None => Some("must be an active user"),
     }
 }
@@ -161,6 +163,7 @@ pub async fn create(
         tracker_url: Set(input.tracker_url.clone()),
         cadence: Set(input.cadence.key().to_string()),
         state: Set(state.key().to_string()),
+        committed_at: Set(input.committed.then_some(now)),
         version: Set(1),
         created_by: Set(actor.id),
         created_at: Set(now),
@@ -253,7 +256,10 @@ pub async fn transition(
     };
     let reason = given(&details.reason);
     match action {
-        ActionMove::Commit => check_commitment(item.owner_id, item.due_on)?,
+        ActionMove::Commit => {
+            check_commitment(item.owner_id, item.due_on)?;
+            active.committed_at = Set(Some(now));
+        }
         ActionMove::Complete => {
             let cadence = Cadence::parse(&item.cadence).map_err(AppError::internal)?;
             let done_on = details.done_on.unwrap_or(today);
@@ -265,6 +271,8 @@ pub async fn transition(
                 ));
             }
             active.done_at = Set(Some(now));
+            active.done_on = Set(Some(done_on));
+            active.closed_at = Set(Some(now));
             active.verify_on = Set(Some(cadence.verify_on(done_on)));
         }
         ActionMove::Verify => {
@@ -305,9 +313,16 @@ pub async fn transition(
                 ));
             }
             active.wont_do_reason = Set(reason.clone());
+            active.closed_at = Set(Some(now));
         }
         ActionMove::Reopen => {
             active.done_at = Set(None);
+            active.done_on = Set(None);
+            active.closed_at = Set(None);
+            // A declined proposal reopened is open now: committed from this moment.
+            if item.committed_at.is_none() {
+                active.committed_at = Set(Some(now));
+            }
             active.verify_on = Set(None);
             active.outcome = Set(None);
             active.verified_at = Set(None);

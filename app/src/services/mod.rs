@@ -2,9 +2,11 @@
 
 pub mod accounts;
 pub mod action_items;
+pub mod analytics;
 pub mod api_tokens;
 pub mod calendar;
 pub mod catalog;
+pub mod deploys;
 pub mod history;
 pub mod incidents;
 pub mod login_throttle;

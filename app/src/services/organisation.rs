@@ -1,6 +1,8 @@
 //! The organisation's settings. The reporting zone decides which day it is for everyone: when an
-//! item is overdue, when its verification falls due, and where a day or a week begins.
+//! item is overdue, when its verification falls due, and where a day or a week begins. The
+//! detection-gap threshold decides when users reporting incidents first becomes a finding.
 
+use crate::domain::analytics::DetectionGapThreshold;
 use crate::domain::time::{day_in, parse_zone};
 use crate::entities::organisation;
 use crate::error::AppError;
@@ -27,15 +29,21 @@ pub async fn today(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Naiv
     Ok(day_in(now, reporting_zone(db).await?))
 }
 
-/// Sets the reporting zone if the settings are still at `version`.
+/// Sets the reporting zone, and the detection-gap threshold when given, if the settings are
+/// still at `version`.
 pub async fn set_reporting_zone(
     db: &DatabaseConnection,
     zone: Tz,
+    threshold: Option<DetectionGapThreshold>,
     version: i64,
 ) -> Result<organisation::Model, AppError> {
     let res = organisation::Entity::update_many()
         .set(organisation::ActiveModel {
             reporting_zone: Set(zone.name().to_string()),
+            detection_gap_threshold: match threshold {
+                Some(t) => Set(i16::from(t.percent())),
+                None => sea_orm::ActiveValue::NotSet,
+            },
             ..Default::default()
         })
         .col_expr(

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 mod action_items;
+mod analytics;
 mod incidents;
 mod postmortems;
 mod timeline;
@@ -292,5 +293,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/action-items/{id}/verify",
             axum::routing::post(action_items::verify),
         )
+        .route("/api/v1/analytics", get(analytics::read))
+        .route("/api/v1/deploys", axum::routing::post(analytics::record))
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
 }

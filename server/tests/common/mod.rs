@@ -103,6 +103,9 @@ impl TestClock {
                 .timestamp(),
         )))
     }
+    pub fn at(now: DateTime<Utc>) -> TestClock {
+        TestClock(Arc::new(AtomicI64::new(now.timestamp())))
+    }
     pub fn clock(&self) -> Clock {
         let t = self.0.clone();
         Clock::from_fn(move || DateTime::from_timestamp(t.load(Ordering::SeqCst), 0).unwrap())
@@ -148,6 +151,28 @@ impl TestApp {
         let t = sqlite().await;
         let clock = TestClock::new();
         let state = AppState::new(t.db.clone(), settings, clock.clock(), leptos_options());
+        TestApp {
+            router: router(state.clone(), &web),
+            state,
+            clock,
+            web,
+            _db: t,
+        }
+    }
+
+    /// An app on a database of the caller's choosing (SQLite or PostgreSQL), its clock at `now`.
+    pub async fn on(t: TestDb, now: DateTime<Utc>) -> TestApp {
+        let web = WebConfig {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+        };
+        let clock = TestClock::at(now);
+        let state = AppState::new(
+            t.db.clone(),
+            Settings::default(),
+            clock.clock(),
+            leptos_options(),
+        );
         TestApp {
             router: router(state.clone(), &web),
             state,

@@ -124,15 +124,17 @@ impl ErrorBudget {
 pub const AVAILABILITY_DEFINITION: &str = "For each service: the customer-impact window of an \
 incident runs from impact started to mitigated, or to resolved when there is no mitigation time \
 (an incident with neither is still affecting customers, so its window runs to now). Impact is the \
-union of the windows of the incidents affecting the service, clipped to the period, so time when \
-two incidents overlap counts once. Availability = 1 − impact ÷ period length, where the period \
+union of the windows of the incidents affecting the service that were marked as affecting \
+customers, clipped to the period, so time when two incidents overlap counts once. Availability = 1 − impact ÷ period length, where the period \
 length is measured in the reporting time zone (a day on which the clocks change has 23 or 25 \
-hours).";
+hours); a period still under way is measured up to now. Where one figure stands for all services (in trends, anomalies and the headline), it is \
+the lowest availability of any service in scope.";
 
 /// Error budget in words.
 pub const ERROR_BUDGET_DEFINITION: &str = "Error budget = (1 − SLO target) × period length: \
 with a 99.9% target, a 30-day month allows 43 minutes 12 seconds of impact. The share consumed is \
-impact ÷ error budget; above 100% the budget is overspent.";
+impact ÷ error budget; above 100% the budget is overspent. Where one figure stands for all \
+services, it is the largest share consumed by any service with an SLO.";
 
 #[cfg(test)]
 mod tests {

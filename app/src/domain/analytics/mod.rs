@@ -5,6 +5,7 @@
 
 pub mod anomaly;
 pub mod availability;
+pub mod figures;
 pub mod metric;
 pub mod period;
 pub mod shares;
@@ -13,6 +14,10 @@ pub mod trend;
 
 pub use anomaly::{AnomalyCheck, check_anomaly};
 pub use availability::{Availability, ErrorBudget, ImpactWindow, impact_seconds};
+pub use figures::{
+    Counted, DurationFigure, Finding, FindingKind, IncidentFacts, ItemFigures, MetricRow,
+    PeriodFigures, Report, ServiceAvailability,
+};
 pub use metric::{Metric, Unit};
 pub use period::{DateRange, Period, PeriodKind, ReportPeriod, period_of_incident, start_of_day};
 pub use shares::{

@@ -14,11 +14,23 @@ never 0% or 100%. The share of a category (a severity, a detection source, a run
 its count divided by the number of incidents for which that field was recorded, so the shares \
 add up to 100%; incidents where the field was left empty are counted separately as not recorded.";
 
-/// `numerator / denominator`, kept as the two counts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// `numerator / denominator`, kept as the two counts. Sent with its `value` too, for readers
+/// that want the fraction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
 pub struct Ratio {
     pub numerator: u64,
     pub denominator: u64,
+}
+
+impl Serialize for Ratio {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Ratio", 3)?;
+        s.serialize_field("numerator", &self.numerator)?;
+        s.serialize_field("denominator", &self.denominator)?;
+        s.serialize_field("value", &self.value())?;
+        s.end()
+    }
 }
 
 impl Ratio {

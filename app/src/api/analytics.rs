@@ -1,0 +1,199 @@
+//! Analytics for the pages: a period's report for everyone who may read, with the incidents behind
+//! its figures, and the organisation's detection-gap threshold for admins.
+
+use crate::domain::analytics::{PeriodKind, Report};
+use crate::domain::incident::Severity;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth,
+    domain::Role,
+    domain::analytics::ReportPeriod,
+    services::{analytics, analytics::Scope},
+};
+
+/// The report's parameters as they arrive in a link or an API query; empty means the default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyticsParams {
+    /// `day`, `week`, `month` (the default) or `quarter`.
+    pub kind: Option<String>,
+    /// A period key of that kind (`2026-10`, `2026-W44`, `2026-Q4`, `2026-10-05`) or a custom
+    /// range `2026-10-01..2026-10-14`; the current period when empty.
+    pub period: Option<String>,
+    pub team: Option<String>,
+    pub service: Option<String>,
+}
+
+impl AnalyticsParams {
+    /// The query string for these parameters with another period.
+    pub fn with_period(&self, period: &str) -> String {
+        [
+            ("kind", self.kind.as_deref()),
+            ("period", Some(period)),
+            ("team", self.team.as_deref()),
+            ("service", self.service.as_deref()),
+        ]
+        .iter()
+        .filter_map(|(name, value)| {
+            value
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{name}={}", crate::domain::links::urlencode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+/// An incident behind a figure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentRef {
+    pub id: i64,
+    pub title: String,
+    pub severity: Option<Severity>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticsDto {
+    pub kind: Option<PeriodKind>,
+    pub period_key: String,
+    pub period_label: String,
+    pub previous_key: String,
+    pub next_key: String,
+    pub scope_label: Option<String>,
+    pub report: Report,
+    /// The period's incidents, and any other incident a finding names.
+    pub incidents: Vec<IncidentRef>,
+}
+
+#[cfg(feature = "ssr")]
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+#[cfg(feature = "ssr")]
+fn optional_id(field: &str, label: &str, value: &Option<String>) -> Result<Option<i64>, AppError> {
+    given(value)
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| AppError::validation(field, label, "must be an id number"))
+        })
+        .transpose()
+}
+
+/// The period and scope in `params`, the period defaulting to the current one of its kind.
+/// Each complaint names its parameter.
+#[cfg(feature = "ssr")]
+pub async fn parse_params(
+    db: &impl sea_orm::ConnectionTrait,
+    params: &AnalyticsParams,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(Option<PeriodKind>, ReportPeriod, Scope), AppError> {
+    use crate::domain::analytics::Period;
+    let kind = given(&params.kind)
+        .map(|k| AppError::check("kind", "Period kind", PeriodKind::parse(k)))
+        .transpose()?;
+    let period = match given(&params.period) {
+        Some(text) if text.contains("..") => AppError::check(
+            "period",
+            "Period",
+            ReportPeriod::parse(text).map_err(|e| format!("{e} (a custom range is FIRST..LAST)")),
+        )?,
+        Some(text) => {
+            let parsed = match kind {
+                Some(kind) => Period::parse_as(kind, text),
+                None => Period::parse(text),
+            };
+            ReportPeriod::Calendar(AppError::check("period", "Period", parsed)?)
+        }
+        None => analytics::current_period(db, kind.unwrap_or(PeriodKind::Month), now).await?,
+    };
+    let kind = match period {
+        ReportPeriod::Calendar(p) => Some(p.kind()),
+        ReportPeriod::Custom(_) => None,
+    };
+    let scope = Scope {
+        team_id: optional_id("team", "Team", &params.team)?,
+        service_id: optional_id("service", "Service", &params.service)?,
+    };
+    Ok((kind, period, scope))
+}
+
+/// The ids a page lists behind the figures: the period's incidents and any a finding names.
+#[cfg(feature = "ssr")]
+pub fn referenced_incidents(report: &Report) -> Vec<i64> {
+    let mut ids: Vec<i64> = report
+        .figures
+        .incident_ids
+        .iter()
+        .chain(report.findings.iter().flat_map(|f| f.incident_ids.iter()))
+        .chain(
+            report
+                .figures
+                .availability
+                .iter()
+                .flat_map(|s| s.incident_ids.iter()),
+        )
+        .copied()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+#[server(endpoint = "analytics")]
+pub async fn load_analytics(params: AnalyticsParams) -> Result<AnalyticsDto, AppError> {
+    auth::respond(
+        async {
+            let state = auth::state()?;
+            let now = state.clock.now();
+            auth::require(Role::Viewer).await?;
+            let db = state.db.read();
+            let (kind, period, scope) = parse_params(db, &params, now).await?;
+            let scope_label = match (scope.service_id, scope.team_id) {
+                (Some(id), _) => Some(
+                    crate::services::catalog::services(db)
+                        .await?
+                        .into_iter()
+                        .find(|s| s.id == id)
+                        .ok_or_else(|| {
+                            AppError::validation("service", "Service", "does not exist")
+                        })?
+                        .name,
+                ),
+                (None, Some(id)) => Some(
+                    crate::services::catalog::teams(db)
+                        .await?
+                        .into_iter()
+                        .find(|t| t.id == id)
+                        .ok_or_else(|| AppError::validation("team", "Team", "does not exist"))?
+                        .name,
+                ),
+                (None, None) => None,
+            };
+            let report = analytics::report(db, scope, period, now).await?;
+            let incidents = analytics::incident_titles(db, &referenced_incidents(&report))
+                .await?
+                .into_iter()
+                .map(|(id, title, severity)| IncidentRef {
+                    id,
+                    title,
+                    severity: Severity::parse(&severity).ok(),
+                })
+                .collect();
+            Ok(AnalyticsDto {
+                kind,
+                period_key: period.key(),
+                period_label: period.label(),
+                previous_key: period.previous().key(),
+                next_key: period.next().key(),
+                scope_label,
+                report,
+                incidents,
+            })
+        }
+        .await,
+    )
+}

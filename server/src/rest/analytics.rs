@@ -1,0 +1,184 @@
+//! `/api/v1/analytics` (a period's figures, trends, anomalies and findings, with the incident
+//! ids behind each count) and `/api/v1/deploys` (deploy events, one or a batch).
+
+use super::{ApiError, ApiResult, ApiUser, body};
+use app::api::analytics::{AnalyticsParams, parse_params};
+use app::domain::Role;
+use app::domain::analytics::{Finding, PeriodFigures};
+use app::domain::deploy::{DeployOutcome, parse_reference};
+use app::error::AppError;
+use app::services::analytics;
+use app::services::deploys::{self, DeployInput};
+use app::state::AppState;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use chrono::{DateTime, Utc};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Serialize)]
+pub struct AnalyticsJson {
+    period: String,
+    label: String,
+    /// `day`, `week`, `month`, `quarter`, or absent for a custom range.
+    kind: Option<&'static str>,
+    previous_period: String,
+    reporting_zone: String,
+    team: Option<i64>,
+    service: Option<i64>,
+    headline: String,
+    detection_gap_threshold_percent: u8,
+    /// Every figure of the period: durations in seconds, ratios with both counts and their
+    /// `value` as a fraction, and the incident ids behind each count.
+    figures: PeriodFigures,
+    previous: PeriodFigures,
+    /// One entry per metric: its value, the previous period's, the change and the anomaly check.
+    metrics: Vec<Value>,
+    findings: Vec<Finding>,
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    user: ApiUser,
+    query: Result<Query<AnalyticsParams>, QueryRejection>,
+) -> ApiResult<Json<AnalyticsJson>> {
+    user.require(Role::Viewer)?;
+    let Query(params) =
+        query.map_err(|r| ApiError(AppError::validation("query", "The query", r.body_text())))?;
+    let db = state.db.read();
+    let now = state.clock.now();
+    let (kind, period, scope) = parse_params(db, &params, now).await?;
+    let report = analytics::report(db, scope, period, now).await?;
+    let metrics = report
+        .rows
+        .iter()
+        .map(|row| {
+            json!({
+                "metric": row.metric.key(),
+                "label": row.metric.label(),
+                "value": row.value,
+                "previous": row.previous,
+                "change": row.trend.map(|t| t.change),
+                "percent_change": row.trend.and_then(|t| t.percent_change),
+                "verdict": row.trend.map(|t| t.verdict),
+                "anomaly": row.anomaly,
+            })
+        })
+        .collect();
+    Ok(Json(AnalyticsJson {
+        period: period.key(),
+        label: period.label(),
+        kind: kind.map(|k| k.key()),
+        previous_period: period.previous().key(),
+        reporting_zone: app::services::organisation::get(db).await?.reporting_zone,
+        team: scope.team_id,
+        service: scope.service_id,
+        headline: report.headline,
+        detection_gap_threshold_percent: report.detection_gap_threshold.percent(),
+        figures: report.figures,
+        previous: report.previous,
+        metrics,
+        findings: report.findings,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct DeployJson {
+    service_id: i64,
+    deployed_at: String,
+    outcome: String,
+    #[serde(default)]
+    reference: Option<String>,
+}
+
+/// One deploy, or `{"deploys": [...]}` for a batch.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum DeployBody {
+    Batch { deploys: Vec<DeployJson> },
+    One(DeployJson),
+}
+
+#[derive(Serialize)]
+pub struct DeployOut {
+    id: i64,
+    service_id: i64,
+    deployed_at: DateTime<Utc>,
+    outcome: String,
+    reference: Option<String>,
+}
+
+fn parse_deploy(d: &DeployJson, prefix: &str) -> Result<DeployInput, AppError> {
+    let field = |name: &str| format!("{prefix}{name}");
+    Ok(DeployInput {
+        service_id: d.service_id,
+        deployed_at: DateTime::parse_from_rfc3339(d.deployed_at.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                AppError::validation(
+                    &field("deployed_at"),
+                    "Deployed at",
+                    "must be an RFC 3339 time such as 2026-10-05T14:03:00Z",
+                )
+            })?,
+        outcome: AppError::check(
+            &field("outcome"),
+            "Outcome",
+            DeployOutcome::parse(&d.outcome),
+        )?,
+        reference: AppError::check(
+            &field("reference"),
+            "Reference",
+            parse_reference(d.reference.as_deref().unwrap_or_default()),
+        )?,
+    })
+}
+
+/// Most deploys one request may carry.
+pub const MAX_BATCH: usize = 1000;
+
+pub async fn record(
+    State(state): State<AppState>,
+    user: ApiUser,
+    payload: Result<Json<DeployBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let user = user.require(Role::Engineer)?;
+    let (batch, one) = match body(payload)? {
+        DeployBody::One(d) => (vec![parse_deploy(&d, "")?], true),
+        DeployBody::Batch { deploys } => {
+            if deploys.is_empty() || deploys.len() > MAX_BATCH {
+                return Err(AppError::validation(
+                    "deploys",
+                    "Deploys",
+                    format!("must list between 1 and {MAX_BATCH} deploys"),
+                )
+                .into());
+            }
+            let parsed = deploys
+                .iter()
+                .enumerate()
+                .map(|(i, d)| parse_deploy(d, &format!("deploys[{i}].")))
+                .collect::<Result<Vec<_>, _>>()?;
+            (parsed, false)
+        }
+    };
+    let saved = deploys::record(state.db.write(), &batch, user.id, state.clock.now()).await?;
+    let out: Vec<DeployOut> = saved
+        .into_iter()
+        .map(|d| DeployOut {
+            id: d.id,
+            service_id: d.service_id,
+            deployed_at: d.deployed_at,
+            outcome: d.outcome,
+            reference: d.reference,
+        })
+        .collect();
+    let body = if one {
+        json!(out[0])
+    } else {
+        json!({ "deploys": out })
+    };
+    Ok((StatusCode::CREATED, Json(body)))
+}

@@ -10,6 +10,7 @@ use crate::pages::{
     admin_users::AdminUsersPage,
     analytics::AnalyticsPage,
     catalog::CatalogPage,
+    digest::DigestPage,
     home::HomePage,
     how_we_measure::HowWeMeasurePage,
     inbox::InboxPage,
@@ -20,6 +21,7 @@ use crate::pages::{
     login::LoginPage,
     not_found::NotFound,
     postmortem::PostmortemPage,
+    reviews::{ReviewPage, ReviewsPage},
     setup::SetupPage,
 };
 use leptos::prelude::*;
@@ -85,6 +87,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("action-items/:id") view=ActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("action-items/:id/edit") view=EditActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("analytics") view=AnalyticsPage ssr=SsrMode::Async />
+                    <Route path=path!("digest") view=DigestPage ssr=SsrMode::Async />
+                    <Route path=path!("reviews") view=ReviewsPage ssr=SsrMode::Async />
+                    <Route path=path!("reviews/:id") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("how-we-measure") view=HowWeMeasurePage ssr=SsrMode::Async />
                     <Route path=path!("inbox") view=InboxPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />

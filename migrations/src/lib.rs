@@ -14,6 +14,7 @@ mod m20261124_000008_action_items;
 mod m20261124_000009_action_item_follow_through;
 mod m20261124_000010_organisation;
 mod m20261130_000011_analytics;
+mod m20261130_000012_reviews;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000009_action_item_follow_through::Migration),
             Box::new(m20261124_000010_organisation::Migration),
             Box::new(m20261130_000011_analytics::Migration),
+            Box::new(m20261130_000012_reviews::Migration),
         ]
     }
 }

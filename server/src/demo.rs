@@ -6,10 +6,12 @@ use anyhow::bail;
 use app::domain::action_item::{
     ActionMove, ActionState, ActionType, Cadence, Outcome, Priority, end_of_week,
 };
+use app::domain::analytics::start_of_day;
 use app::domain::catalog::{CatalogName, RunbookUrl, SloTarget};
 use app::domain::deploy::DeployOutcome;
 use app::domain::incident::{CauseCategory, DetectionSource, KeyTimes, RunbookOutcome, Severity};
 use app::domain::postmortem::ReviewMove;
+use app::domain::review;
 use app::domain::timeline::{EventKind, KeyMoment};
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
 use app::entities::{action_item, incident, user};
@@ -18,6 +20,7 @@ use app::services::deploys::{self, DeployInput};
 use app::services::incidents::IncidentInput;
 use app::services::timeline::EventInput;
 use app::services::{accounts, action_items, catalog, incidents, notices, postmortems, timeline};
+use app::services::{analytics, reviews};
 use app::state::Db;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::RngCore;
@@ -958,6 +961,64 @@ async fn raise_items(
 }
 
 /// Fills an empty database; refuses one that already has accounts or incidents.
+/// The last six weeks' and three months' reviews, held at the end of their period and closed
+/// with their figures, so the Reviews page has a history. Returns how many.
+async fn hold_reviews(db: &Db, facilitator: Actor, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let today = now.date_naive();
+    let mut held = 0;
+    for (cadence, count) in [(Cadence::Weekly, 6), (Cadence::Monthly, 3)] {
+        let current = review::default_period(cadence, today);
+        for back in (1..=count).rev() {
+            let period = current.shifted(-back);
+            let at = start_of_day(period.end(), &chrono_tz::UTC) - Duration::hours(3);
+            let started = reviews::start(db.write(), cadence, period, facilitator, at)
+                .await
+                .map_err(err)?;
+            let report = analytics::report(
+                db.read(),
+                analytics::Scope::default(),
+                review::looks_back_on(cadence, period),
+                at,
+            )
+            .await
+            .map_err(err)?;
+            let findings: Vec<String> = report.findings.iter().map(|f| f.text.clone()).collect();
+            let notes = format!(
+                "{}\n\n{}",
+                report.headline,
+                findings
+                    .iter()
+                    .map(|f| format!("- {f}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            let saved = reviews::save_notes(
+                db.write(),
+                started.id,
+                started.version,
+                "Felix Facilitator, Maya Manager, Erin Engineer, Sam Engineer".into(),
+                notes,
+                facilitator,
+            )
+            .await
+            .map_err(err)?;
+            let snapshot = review::Snapshot::of(&report.headline, &report.rows, &findings);
+            reviews::close(
+                db.write(),
+                started.id,
+                saved.version,
+                &snapshot,
+                facilitator,
+                at,
+            )
+            .await
+            .map_err(err)?;
+            held += 1;
+        }
+    }
+    Ok(held)
+}
+
 /// How far back "lately" goes: the weeks in which deploys fail more often and users notice
 /// incidents before the alerts do, so this month's and last month's figures have a story.
 const RECENT_DAYS: i64 = 45;
@@ -1355,6 +1416,17 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
         "Recorded {count} incidents over six months across 4 teams and 10 services, and \
          {deploys} deploys over the past year."
     );
+
+    let held = hold_reviews(
+        db,
+        Actor {
+            id: facilitator,
+            role: Role::Facilitator,
+        },
+        now,
+    )
+    .await?;
+    println!("Held and closed {held} weekly and monthly reviews.");
 
     // The same day the pages count overdue work from: UTC until there is a reporting zone.
     let today = now.date_naive();

@@ -1,13 +1,15 @@
-//! Files people take elsewhere: the filtered action-item list as CSV (for the signed-in viewer),
+//! Files people take elsewhere: the filtered action-item list as CSV and a period's learning
+//! digest as markdown (for the signed-in viewer),
 //! and each person's calendar feed (found by the secret in its address, so calendar apps can
 //! fetch it without a session).
 
 use app::api::action_items::{ItemParams, parse_item_params};
+use app::api::analytics::{AnalyticsParams, parse_params};
 use app::auth;
 use app::domain::Role;
 use app::domain::links::urlencode;
 use app::error::AppError;
-use app::services::{action_items, calendar, organisation};
+use app::services::{action_items, calendar, digest, organisation};
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,6 +31,25 @@ fn refused(err: AppError) -> Response {
         .into_response()
 }
 
+/// The signed-in person, or the answer to send instead: to the sign-in page and back.
+async fn signed_in(
+    state: &AppState,
+    session: &Session,
+    uri: &Uri,
+) -> Result<auth::CurrentUser, Response> {
+    match auth::user_for_session(state, session).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => {
+            let wanted = uri
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            Err(Redirect::to(&format!("/login?next={}", urlencode(&wanted))).into_response())
+        }
+        Err(err) => Err(refused(err)),
+    }
+}
+
 /// `/action-items/export.csv?<the All items filters>`, for the signed-in viewer.
 pub async fn action_items_csv(
     State(state): State<AppState>,
@@ -36,16 +57,9 @@ pub async fn action_items_csv(
     uri: Uri,
     query: Result<Query<ItemParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let user = match auth::user_for_session(&state, &session).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            let wanted = uri
-                .path_and_query()
-                .map(|p| p.to_string())
-                .unwrap_or_default();
-            return Redirect::to(&format!("/login?next={}", urlencode(&wanted))).into_response();
-        }
-        Err(err) => return refused(err),
+    let user = match signed_in(&state, &session, &uri).await {
+        Ok(user) => user,
+        Err(answer) => return answer,
     };
     let result = async {
         user.require(Role::Viewer)?;
@@ -67,6 +81,47 @@ pub async fn action_items_csv(
                 ),
             ],
             csv,
+        )
+            .into_response(),
+        Err(err) => refused(err),
+    }
+}
+
+/// `/digest.md?kind=&period=`: a period's learning digest as markdown, for the signed-in viewer.
+pub async fn digest_markdown(
+    State(state): State<AppState>,
+    session: Session,
+    uri: Uri,
+    query: Result<Query<AnalyticsParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let user = match signed_in(&state, &session, &uri).await {
+        Ok(user) => user,
+        Err(answer) => return answer,
+    };
+    let result = async {
+        user.require(Role::Viewer)?;
+        let Query(params) =
+            query.map_err(|r| AppError::validation("query", "The period", r.body_text()))?;
+        let now = state.clock.now();
+        let (_, period, _) = parse_params(state.db.read(), &params, now).await?;
+        let digest = digest::digest(state.db.read(), period, now).await?;
+        Ok::<_, AppError>((period.key(), digest.to_markdown()))
+    }
+    .await;
+    match result {
+        Ok((key, markdown)) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/markdown; charset=utf-8".to_string(),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"hindsight-digest-{key}.md\""),
+                ),
+            ],
+            markdown,
         )
             .into_response(),
         Err(err) => refused(err),

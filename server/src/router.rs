@@ -71,6 +71,7 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             "/action-items/export.csv",
             get(crate::exports::action_items_csv),
         )
+        .route("/digest.md", get(crate::exports::digest_markdown))
         .route("/calendar/{file}", get(crate::exports::calendar_feed))
         .merge(crate::rest::routes())
         .leptos_routes(&state, routes, {

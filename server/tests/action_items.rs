@@ -276,7 +276,11 @@ async fn an_item_is_raised_committed_done_and_verified(db: Db) {
     );
     // Each move says who made it and when.
     for entry in entries.iter().filter(|e| e.subject == Subject::ActionItem) {
-        assert_eq!((entry.actor.as_str(), entry.at), ("Eng", now()), "{entry:?}");
+        assert_eq!(
+            (entry.actor.as_str(), entry.at),
+            ("Eng", now()),
+            "{entry:?}"
+        );
         assert_eq!(entry.subject_id, Some(proposed.id));
     }
 }
@@ -2208,7 +2212,9 @@ async fn publishing_needs_a_committed_item_or_a_reason(db: Db) {
     .await
     .unwrap();
     assert_eq!(ids(&overdue), [late.id]);
-    let mine = action_items::mine(db.read(), eng.id, friday()).await.unwrap();
+    let mine = action_items::mine(db.read(), eng.id, friday())
+        .await
+        .unwrap();
     assert_eq!(ids(&mine.overdue), [late.id]);
 
     // So is one raised elsewhere that names this incident too.

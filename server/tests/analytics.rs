@@ -605,7 +605,47 @@ async fn deploys_are_recorded_all_or_nothing(db: Db) {
     assert_eq!(r.deploys.all(), 0, "nothing of the refused batch was kept");
 }
 
+async fn the_digest_tells_october_and_says_what_to_do(db: Db) {
+    let s = seed(&db).await;
+    seed_items_and_deploys(&db, &s).await;
+    let d = app::services::digest::digest(db.read(), october(), now())
+        .await
+        .unwrap();
+    assert_eq!(d.period_label, "October 2026");
+    let told: Vec<(&str, Vec<String>)> = d
+        .incidents
+        .iter()
+        .map(|i| (i.title.as_str(), i.services.clone()))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            ("Card payments failing", vec!["payments".to_string()]),
+            ("Refunds stuck", vec!["payments".to_string()]),
+            ("Slow search suggestions", vec!["search".to_string()]),
+        ]
+    );
+    let titles = |items: &[app::domain::analytics::digest::DigestItem]| {
+        items.iter().map(|i| i.title.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&d.completed), ["Alert on card declines"]);
+    assert_eq!(titles(&d.verified), ["Alert on card declines"]);
+    assert!(d.coming_up.is_empty(), "nothing open is due in November");
+    assert!(
+        d.recommendations.iter().any(|r| r
+            == "Add alerting for payments: users reported their incidents before any alert fired."),
+        "{:?}",
+        d.recommendations
+    );
+    let md = d.to_markdown();
+    assert!(
+        md.starts_with("# Learning digest: October 2026\n\nWorse than the previous month."),
+        "{md}"
+    );
+}
+
 on_both_databases!(
+    the_digest_tells_october_and_says_what_to_do,
     october_figures_are_worked_out_by_hand,
     scopes_and_the_reporting_zone_change_what_counts,
     deploys_are_recorded_all_or_nothing,
@@ -777,4 +817,35 @@ async fn the_analytics_api_names_what_is_wrong_and_deploys_need_an_engineer() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_digest_downloads_as_markdown_for_people_signed_in() {
+    let app = TestApp::on(common::sqlite().await, now()).await;
+    let admin = app.create_first_admin().await;
+    let s = seed(&app.state.db).await;
+    seed_items_and_deploys(&app.state.db, &s).await;
+    let reply = app.get("/digest.md?period=2026-10", Some(&admin)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/markdown; charset=utf-8")
+    );
+    assert_eq!(
+        reply.header("content-disposition"),
+        Some("attachment; filename=\"hindsight-digest-2026-10.md\"")
+    );
+    assert!(reply.body.starts_with("# Learning digest: October 2026"));
+    assert!(
+        reply
+            .body
+            .contains("- **#1 Card payments failing** (SEV1, payments, resolved in 1h 00m)")
+    );
+    let page = app.get("/digest?period=2026-10", Some(&admin)).await;
+    assert!(page.body.contains("Add alerting for payments"));
+    let anonymous = app.get("/digest.md?period=2026-10", None).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(anonymous.location().unwrap().starts_with("/login?next="));
+    let wrong = app.get("/digest.md?period=October", Some(&admin)).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -270,6 +270,21 @@ async fn the_demo_tells_six_months_of_story_once(db: Db) {
         "{anomalous:?}"
     );
 
+    // Past reviews, closed with the figures they discussed.
+    let held = app::services::reviews::list(db.read(), None, 50)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 9, "six weekly and three monthly reviews");
+    assert!(
+        held.iter()
+            .all(|r| r.status == "closed" && r.snapshot.is_some())
+    );
+    assert!(
+        held.iter()
+            .any(|r| r.cadence == "monthly" && r.period_key == "2026-10")
+    );
+    assert!(held.iter().all(|r| !r.notes.is_empty()));
+
     let again = server::demo::seed(&db, now).await.unwrap_err().to_string();
     assert!(again.contains("empty database"), "{again}");
 }

@@ -296,7 +296,7 @@ fn row(
 }
 
 #[cfg(feature = "ssr")]
-fn actor(me: &CurrentUser) -> Actor {
+pub(crate) fn actor(me: &CurrentUser) -> Actor {
     Actor {
         id: me.id,
         role: me.role,

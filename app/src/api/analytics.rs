@@ -197,3 +197,30 @@ pub async fn load_analytics(params: AnalyticsParams) -> Result<AnalyticsDto, App
         .await,
     )
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DigestDto {
+    pub digest: crate::domain::analytics::digest::Digest,
+    pub previous_key: String,
+    pub next_key: String,
+}
+
+/// The learning digest of a period (the whole organisation).
+#[server(endpoint = "digest")]
+pub async fn load_digest(params: AnalyticsParams) -> Result<DigestDto, AppError> {
+    auth::respond(
+        async {
+            let state = auth::state()?;
+            let now = state.clock.now();
+            auth::require(Role::Viewer).await?;
+            let db = state.db.read();
+            let (_, period, _) = parse_params(db, &params, now).await?;
+            Ok(DigestDto {
+                digest: crate::services::digest::digest(db, period, now).await?,
+                previous_key: period.previous().key(),
+                next_key: period.next().key(),
+            })
+        }
+        .await,
+    )
+}

@@ -9,5 +9,6 @@ pub mod history;
 pub mod incidents;
 pub mod organisation;
 pub mod postmortems;
+pub mod reviews;
 pub mod timeline;
 pub mod tokens;

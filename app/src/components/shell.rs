@@ -5,9 +5,6 @@ use crate::domain::Role;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// Areas of the product that cannot be opened yet, shown so the navigation does not move later.
-const COMING: [&str; 1] = ["Reviews"];
-
 /// How many inbox notices are unread, for the header badge; the inbox updates it.
 #[derive(Clone, Copy)]
 pub struct UnreadNotices(pub RwSignal<u64>);
@@ -67,16 +64,10 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                 <NavLink href="/incidents" label="Incidents" />
                 <NavLink href="/action-items" label="Action items" />
                 <NavLink href="/analytics" label="Analytics" />
+                <NavLink href="/reviews" label="Reviews" />
+                <NavLink href="/digest" label="Learning digest" />
                 <NavLink href="/catalog" label="Teams and services" />
                 <NavLink href="/how-we-measure" label="How we measure" />
-                {COMING
-                    .into_iter()
-                    .map(|label| view! {
-                        <span class="nav-item soon" aria-disabled="true" title="Not available yet">
-                            {label} <small>"soon"</small>
-                        </span>
-                    })
-                    .collect_view()}
                 {is_admin.then(|| view! {
                     <p class="nav-heading">"Admin"</p>
                     <NavLink href="/admin/users" label="Users" />

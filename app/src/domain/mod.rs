@@ -53,6 +53,7 @@ pub mod incident;
 pub mod links;
 pub mod markdown;
 pub mod postmortem;
+pub mod review;
 pub mod role;
 pub mod time;
 pub mod timeline;

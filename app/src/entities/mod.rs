@@ -15,6 +15,8 @@ pub mod notice;
 pub mod organisation;
 pub mod postmortem;
 pub mod postmortem_template;
+pub mod review;
+pub mod review_item;
 pub mod service;
 pub mod session;
 pub mod team;

@@ -327,7 +327,7 @@ pub fn durations_view(
     ]
     .into_iter()
     .filter(|(_, ids)| !ids.is_empty())
-    .map(|(what, ids)| view! { <p>{behind(format!("{} without a {what} time", ids.len()), ids, incidents)}</p> })
+    .map(|(what, ids)| view! { <div class="missing">{behind(format!("{} without a {what} time", ids.len()), ids, incidents)}</div> })
     .collect_view();
     let durations = [("TTD", &f.ttd), ("TTM", &f.ttm), ("TTR", &f.ttr)]
         .into_iter()
@@ -362,7 +362,74 @@ pub fn durations_view(
     }
 }
 
-/// Trend lines of the headline figures over the charted periods.
+/// How each charted period's incidents were detected, as stacked bars, with a table.
+fn detection_chart(labels: &[String], history: &[Vec<u64>]) -> impl IntoView + use<> {
+    const W: f64 = 360.0;
+    const H: f64 = 120.0;
+    let most = history
+        .iter()
+        .map(|counts| counts.iter().sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let slot = W / history.len().max(1) as f64;
+    let bars: Vec<_> = history
+        .iter()
+        .enumerate()
+        .flat_map(|(i, counts)| {
+            let mut top = H;
+            DetectionSource::ALL
+                .iter()
+                .zip(counts)
+                .filter(|(_, n)| **n > 0)
+                .map(|(source, n)| {
+                    let height = *n as f64 / most as f64 * (H - 4.0);
+                    top -= height;
+                    (
+                        i as f64 * slot + slot * 0.15,
+                        top,
+                        slot * 0.7,
+                        height,
+                        source.key(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let rows: Vec<(String, Vec<u64>)> = labels
+        .iter()
+        .cloned()
+        .zip(history.iter().cloned())
+        .collect();
+    view! {
+        <figure class="chart" data-chart="detection">
+            <figcaption>"Detected by, per period"</figcaption>
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label="How incidents were detected in each of the charted periods">
+                <title>"How incidents were detected in each of the charted periods"</title>
+                {bars.into_iter().map(|(x, y, w, h, key)| view! {
+                    <rect class=format!("stack {key}") x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{w:.1}") height=format!("{h:.1}") />
+                }).collect_view()}
+            </svg>
+            <details>
+                <summary>"Table"</summary>
+                <table class="table compact">
+                    <thead><tr>
+                        <th scope="col">"Period"</th>
+                        {DetectionSource::ALL.iter().map(|s| view! { <th scope="col">{s.label()}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|(label, counts)| view! {
+                            <tr><td>{label}</td>{counts.into_iter().map(|n| view! { <td>{n}</td> }).collect_view()}</tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </figure>
+    }
+}
+
+/// Trend lines of the headline figures over the charted periods, and how incidents were
+/// detected in each.
 pub fn charts_view(report: &Report) -> impl IntoView + use<> {
     let labels: Vec<String> = report.history.iter().map(|p| p.label()).collect();
     let charts: Vec<_> = [
@@ -375,7 +442,12 @@ pub fn charts_view(report: &Report) -> impl IntoView + use<> {
     .filter_map(|m| report.rows.iter().find(|r| r.metric == m))
     .map(|r| trend_chart(r.metric, &labels, &r.history))
     .collect();
-    view! { <div class="charts">{charts}</div> }
+    view! {
+        <div class="charts">
+            {charts}
+            {detection_chart(&labels, &report.detection_history)}
+        </div>
+    }
 }
 
 /// How incidents were detected and how runbooks fared, as bars.
@@ -439,7 +511,7 @@ pub fn availability_view(
     }
 }
 
-fn report_view(dto: AnalyticsDto, params: AnalyticsParams) -> impl IntoView {
+fn report_view(dto: AnalyticsDto, params: AnalyticsParams) -> AnyView {
     let incidents = incident_index(&dto);
     let report = &dto.report;
     let prev_link = format!("/analytics?{}", params.with_period(&dto.previous_key));
@@ -456,29 +528,30 @@ fn report_view(dto: AnalyticsDto, params: AnalyticsParams) -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="findings-heading">
             <h2 id="findings-heading">"Findings"</h2>
-            {findings_view(report, &incidents)}
+            {findings_view(report, &incidents).into_any()}
         </section>
         <section class="panel" aria-labelledby="figures-heading">
             <h2 id="figures-heading">"Figures"</h2>
-            {figures_view(report, &dto.period_label, &incidents)}
+            {figures_view(report, &dto.period_label, &incidents).into_any()}
         </section>
         <section class="panel" aria-labelledby="durations-heading">
             <h2 id="durations-heading">"Time to detect, mitigate and resolve"</h2>
-            {durations_view(report, &incidents)}
+            {durations_view(report, &incidents).into_any()}
         </section>
         <section class="panel" aria-labelledby="trends-heading">
             <h2 id="trends-heading">"Trends"</h2>
-            {charts_view(report)}
+            {charts_view(report).into_any()}
         </section>
         <section class="panel" aria-labelledby="classification-heading">
             <h2 id="classification-heading">"Detection and runbooks"</h2>
-            {classification_view(report, &incidents)}
+            {classification_view(report, &incidents).into_any()}
         </section>
         <section class="panel" aria-labelledby="availability-heading">
             <h2 id="availability-heading">"Availability against SLO"</h2>
-            {availability_view(report, &incidents, false)}
+            {availability_view(report, &incidents, false).into_any()}
         </section>
     }
+    .into_any()
 }
 
 #[component]

@@ -53,6 +53,21 @@ pub async fn list(
     Ok(query.limit(limit).all(db).await?)
 }
 
+/// Display names of the accounts `ids`, disabled ones too (a history still names them).
+pub async fn display_names(
+    db: &impl ConnectionTrait,
+    ids: Vec<i64>,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let rows: Vec<(i64, String)> = user::Entity::find()
+        .select_only()
+        .columns([user::Column::Id, user::Column::DisplayName])
+        .filter(user::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Everyone who can be given work: active accounts that may change items (not viewers), as
 /// (id, display name), by name.
 pub async fn people(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, AppError> {

@@ -236,7 +236,9 @@ pub async fn transition(
 ) -> Result<action_item::Model, AppError> {
     let txn = db.begin().await?;
     let item = get(&txn, id).await?.ok_or(AppError::NotFound)?;
-    if !may_move(&item, actor) {
+    // Verifying is what reviews are for: facilitators verify any item there, as managers do.
+    let verifies_in_review = action == ActionMove::Verify && actor.role.includes(Role::Facilitator);
+    if !may_move(&item, actor) && !verifies_in_review {
         return Err(AppError::Forbidden);
     }
     if item.version != version {

@@ -282,6 +282,8 @@ pub struct Report {
     pub detection_gap_threshold: DetectionGapThreshold,
     /// The charted periods, oldest first, ending with this one.
     pub history: Vec<ReportPeriod>,
+    /// How each charted period's incidents were detected, in `DetectionSource::ALL` order.
+    pub detection_history: Vec<Vec<u64>>,
 }
 
 /// How many periods the charts show.
@@ -573,6 +575,10 @@ pub fn report(
     Report {
         headline: headline(&rows, period_word),
         history: charted.iter().map(|f| f.period).collect(),
+        detection_history: charted
+            .iter()
+            .map(|f| f.detected_by.iter().map(|c| c.count).collect())
+            .collect(),
         figures: current.clone(),
         previous: previous.clone(),
         rows,
@@ -712,6 +718,8 @@ mod tests {
         // Two periods are too few for an anomaly.
         assert!(r.rows.iter().all(|row| row.anomaly.is_none()));
         assert_eq!(r.history.len(), 2);
+        // Two alerts in September, one in October.
+        assert_eq!(r.detection_history, [vec![2, 0, 0, 0], vec![1, 0, 0, 0]]);
         assert_eq!(mttr.history, [Some(7200.0), Some(3600.0)]);
     }
 

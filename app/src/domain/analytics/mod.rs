@@ -5,6 +5,7 @@
 
 pub mod anomaly;
 pub mod availability;
+pub mod digest;
 pub mod figures;
 pub mod metric;
 pub mod period;

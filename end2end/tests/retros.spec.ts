@@ -1,0 +1,120 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// Runs after the accounts and incidents specs on the same server: their people and their
+// incidents of 20 November 2026 are the figures here.
+const engineer = { username: 'bea', password: 'engineer passphrase 42' };
+
+async function ready(page: Page, javaScriptEnabled: boolean) {
+  if (javaScriptEnabled) {
+    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  }
+}
+
+async function signIn(page: Page, javaScriptEnabled: boolean, who: { username: string; password: string }) {
+  await page.goto('/login');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: /^Welcome/ })).toBeVisible();
+}
+
+test('analytics: a month with the incidents behind its count, a refused period named, then a week chosen in the form', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, javaScriptEnabled, engineer);
+  await page.getByRole('link', { name: 'Analytics' }).click();
+  await expect(page.getByRole('heading', { name: 'Analytics' })).toBeVisible();
+
+  await page.goto('/analytics?kind=month&period=2026-11');
+  await ready(page, javaScriptEnabled);
+  await expect(page.locator('.pager strong')).toHaveText('November 2026');
+  await expect(page.locator('p.headline')).toContainText('previous month');
+  const incidents = page.locator('tr[data-metric="incidents"]');
+  const count = Number(await incidents.locator('summary').textContent());
+  expect(count).toBeGreaterThan(0);
+  await incidents.locator('summary').click();
+  const titles = await incidents.locator('details.behind a').allTextContents();
+  expect(titles).toHaveLength(count);
+  expect(titles.some((t) => /Checkout returns 502s|Login page blank/.test(t))).toBeTruthy();
+  // Every figure links to its definition.
+  await expect(page.locator('tr[data-metric="mttr"] th a')).toHaveAttribute('href', /\/how-we-measure#mttr/);
+  // Each trend chart has a table to read the numbers from.
+  await expect(page.locator('figure[data-chart="incidents"] svg title')).toContainText('Incidents over the last 12 periods');
+
+  // A period that is not of the chosen kind is refused, naming the field.
+  await page.goto('/analytics?kind=month&period=2026-W47');
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByText(/Period must be a month like 2026-11/)).toBeVisible();
+
+  await page.getByLabel('Period kind').selectOption('week');
+  await page.getByLabel('Period', { exact: true }).fill('2026-W47');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('.pager strong')).toHaveText('Week 47 of 2026 (16 Nov – 22 Nov)');
+  await expect(page.locator('tr[data-metric="incidents"] summary')).toHaveText(String(count));
+  await page.getByRole('link', { name: '← Previous' }).click();
+  await expect(page.locator('.pager strong')).toHaveText('Week 46 of 2026 (9 Nov – 15 Nov)');
+  await expect(page.locator('tr[data-metric="incidents"] .figure-cell')).toHaveText('0');
+});
+
+const facilitator = { username: 'fay', password: 'facilitator passphrase 7' };
+
+async function raiseAndFinish(page: Page, javaScriptEnabled: boolean, title: string, due: string, doneOn: string) {
+  const review = page.url();
+  const form = page.locator('form.add-review-item');
+  await form.getByLabel('Title').fill(title);
+  await form.getByLabel('From incident').selectOption({ index: 1 });
+  await form.getByLabel('Owner').selectOption({ label: 'Fay Facilitator' });
+  await form.getByLabel('Due').fill(due);
+  await form.getByRole('button', { name: 'Add item' }).click();
+  const raised = page.locator('[data-section="new_items"]').getByRole('link', { name: title });
+  await expect(raised).toBeVisible();
+  await raised.click();
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Done on').fill(doneOn);
+  await page.getByRole('button', { name: 'Mark done' }).click();
+  await expect(page.locator('.badge.item-state.done').first()).toBeVisible();
+  await page.goto(review);
+  await ready(page, javaScriptEnabled);
+}
+
+test('a facilitator runs this month’s review: figures and a finding, a due item verified, an item raised, closed; next month’s review has it due', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, javaScriptEnabled, facilitator);
+  await page.getByRole('link', { name: 'Reviews' }).click();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Cadence').selectOption('monthly');
+  await page.getByLabel('Period').fill('2026-11');
+  await page.getByRole('button', { name: 'Start review' }).click();
+  await expect(page.getByRole('heading', { name: 'Monthly review: November 2026' })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await expect(page.locator('[data-section="headline"] .headline')).toContainText('previous month');
+  await expect(page.locator('[data-section="findings"] li[data-finding]').first()).toBeVisible();
+
+  // Done in October, so its verification comes due in November's review: verified in place.
+  await raiseAndFinish(page, javaScriptEnabled, 'Alert on checkout 5xx', '2026-12-15', '2026-10-20');
+  const due = page.locator('[data-section="due_for_verification"] li', { hasText: 'Alert on checkout 5xx' });
+  await expect(due).toContainText('due for verification 2026-11-01');
+  await due.getByLabel('Outcome').selectOption('effective');
+  await due.getByLabel('Evidence').fill('It fired on the 3rd and paged within a minute');
+  await due.getByRole('button', { name: 'Verify' }).click();
+  await expect(due.locator('.badge.outcome.effective')).toBeVisible();
+
+  // Done in November: due at the next monthly review.
+  await raiseAndFinish(page, javaScriptEnabled, 'Runbook for checkout', '2026-12-20', '2026-11-20');
+  await expect(page.locator('[data-section="due_for_verification"]')).not.toContainText('Runbook for checkout');
+
+  await page.getByRole('textbox', { name: 'Attendees' }).fill('Fay, Bea');
+  await page.getByRole('button', { name: 'Save notes' }).click();
+  await expect(page.getByRole('textbox', { name: 'Attendees' })).toHaveValue('Fay, Bea');
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: 'Close review' }).click();
+  await expect(page.getByText('The figures are as they were when it closed.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Close review' })).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Next review' }).click();
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByLabel('Period')).toHaveValue('2026-12');
+  await page.getByRole('button', { name: 'Start review' }).click();
+  await expect(page.getByRole('heading', { name: 'Monthly review: December 2026' })).toBeVisible();
+  const next = page.locator('[data-section="due_for_verification"] li', { hasText: 'Runbook for checkout' });
+  await expect(next).toContainText('due for verification 2026-12-01');
+});

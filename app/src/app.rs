@@ -10,6 +10,7 @@ use crate::pages::{
     admin_users::AdminUsersPage,
     analytics::AnalyticsPage,
     catalog::CatalogPage,
+    deploys::DeploysPage,
     digest::DigestPage,
     home::HomePage,
     how_we_measure::HowWeMeasurePage,
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("action-items/:id") view=ActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("action-items/:id/edit") view=EditActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("analytics") view=AnalyticsPage ssr=SsrMode::Async />
+                    <Route path=path!("deploys") view=DeploysPage ssr=SsrMode::Async />
                     <Route path=path!("digest") view=DigestPage ssr=SsrMode::Async />
                     <Route path=path!("reviews") view=ReviewsPage ssr=SsrMode::Async />
                     <Route path=path!("reviews/:id") view=ReviewPage ssr=SsrMode::Async />

@@ -849,3 +849,83 @@ async fn the_digest_downloads_as_markdown_for_people_signed_in() {
     let wrong = app.get("/digest.md?period=October", Some(&admin)).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn deploys_upload_as_csv_all_or_nothing_naming_each_bad_line() {
+    let app = TestApp::on(common::sqlite().await, now()).await;
+    let admin = app.create_first_admin().await;
+    app.create_user(&admin, "vic", "viewer").await;
+    let vic = app.login_cookie("vic").await;
+    seed(&app.state.db).await;
+    let count = || async {
+        analytics::period_figures(
+            app.state.db.read(),
+            Scope::default(),
+            october(),
+            &chrono_tz::UTC,
+            now(),
+        )
+        .await
+        .unwrap()
+        .deploys
+    };
+
+    let bad = "service,deployed_at,outcome\n\
+               payments,2026-10-02T09:00:00Z,succeeded\n\
+               payments,2026-10-03T09:00:00Z,crashed\n\
+               nope,2026-10-04T09:00:00Z,failed\n";
+    let refused = app
+        .call("deploys/upload", &[("csv", bad)], Some(&admin))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(r#""field":"csv""#),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("line 3, outcome: must be one of succeeded, failed, rolled_back"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        count().await.all(),
+        0,
+        "nothing of a refused upload is kept"
+    );
+    let unknown = "service,deployed_at,outcome\n\
+                   payments,2026-10-02T09:00:00Z,succeeded\n\
+                   nope,2026-10-04T09:00:00Z,failed\n";
+    let refused = app
+        .call("deploys/upload", &[("csv", unknown)], Some(&admin))
+        .await;
+    assert!(
+        refused
+            .body
+            .contains("line 3, service: “nope” is not a service in the catalogue"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(count().await.all(), 0);
+
+    let good = "service,deployed_at,outcome,reference\n\
+                Payments,2026-10-02T09:00:00Z,succeeded,v1\n\
+                search,2026-10-03T09:00:00Z,rolled_back,\n";
+    let denied = app
+        .call("deploys/upload", &[("csv", good)], Some(&vic))
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "viewers only read");
+    let recorded = app
+        .call("deploys/upload", &[("csv", good)], Some(&admin))
+        .await;
+    assert_eq!(
+        (recorded.status, recorded.body.as_str()),
+        (StatusCode::OK, "2")
+    );
+    let tally = count().await;
+    assert_eq!((tally.succeeded, tally.rolled_back), (1, 1));
+    let page = app.get("/deploys", Some(&admin)).await;
+    assert!(page.body.contains("Upload deploys as CSV"));
+}

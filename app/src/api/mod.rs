@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod action_items;
 pub mod analytics;
 pub mod catalog;
+pub mod deploys;
 pub mod history;
 pub mod incidents;
 pub mod organisation;

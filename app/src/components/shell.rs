@@ -67,6 +67,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                 <NavLink href="/reviews" label="Reviews" />
                 <NavLink href="/digest" label="Learning digest" />
                 <NavLink href="/catalog" label="Teams and services" />
+                <NavLink href="/deploys" label="Deploys" />
                 <NavLink href="/how-we-measure" label="How we measure" />
                 {is_admin.then(|| view! {
                     <p class="nav-heading">"Admin"</p>

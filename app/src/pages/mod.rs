@@ -7,6 +7,7 @@ pub mod admin_template;
 pub mod admin_users;
 pub mod analytics;
 pub mod catalog;
+pub mod deploys;
 pub mod digest;
 pub mod home;
 pub mod how_we_measure;

@@ -89,16 +89,18 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        // Items from before these columns: committed when raised unless still proposed, done on
-        // the day they were marked done (in UTC), closed when marked done or, for won't do,
-        // when last changed. The closest the stored data comes to the truth.
+        // Items from before these columns: committed when raised unless still proposed or
+        // declined (a declined proposal was never committed), done on the day they were marked
+        // done (in UTC), closed when marked done or, for won't do, when last changed. The
+        // closest the stored data comes to the truth.
         let done_day = match manager.get_database_backend() {
             DatabaseBackend::Postgres => "(done_at AT TIME ZONE 'UTC')::date",
             _ => "substr(done_at, 1, 10)",
         };
         let db = manager.get_connection();
         db.execute_unprepared(
-            "UPDATE action_items SET committed_at = created_at WHERE state <> 'proposed'",
+            "UPDATE action_items SET committed_at = created_at \
+             WHERE state NOT IN ('proposed', 'wont_do')",
         )
         .await?;
         db.execute_unprepared(&format!(

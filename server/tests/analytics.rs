@@ -501,6 +501,44 @@ async fn october_figures_are_worked_out_by_hand(db: Db) {
         .unwrap();
     assert_eq!(gap.incident_ids, [second]);
     assert!(gap.text.contains("(previous period: 0%)"), "{}", gap.text);
+
+    // November is under way on the 15th: late means due before today, not before its end.
+    action_items::create(
+        db.write(),
+        ActionItemInput {
+            title: "Dashboards for refunds".into(),
+            description: String::new(),
+            incident_id: second,
+            owner_id: Some(s.manager.id),
+            team_id: None,
+            service_id: None,
+            action_type: ActionType::Detect,
+            priority: Priority::P2,
+            due_on: Some(day(11, 20)),
+            tracker_url: None,
+            cadence: Cadence::Monthly,
+            related_incident_ids: vec![],
+            committed: true,
+        },
+        s.manager,
+        t(11, 2, 9, 0, 0),
+    )
+    .await
+    .unwrap();
+    let november = analytics::period_figures(
+        db.read(),
+        Scope::default(),
+        october().next(),
+        &chrono_tz::UTC,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (november.items.open_at_end, november.items.overdue_at_end),
+        (2, 1),
+        "the refunds runbook is late; the dashboards are not due yet"
+    );
 }
 
 async fn scopes_and_the_reporting_zone_change_what_counts(db: Db) {
@@ -747,6 +785,9 @@ async fn the_analytics_api_names_what_is_wrong_and_deploys_need_an_engineer() {
     let (status, body) = get(&app, "/api/v1/analytics?kind=month&period=2026-W44", &token).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "period");
+    let (status, body) = get(&app, "/api/v1/analytics?team=999", &token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["message"], "Team does not exist");
     // Without a period: the current month in the reporting zone.
     let (status, body) = get(&app, "/api/v1/analytics", &token).await;
     assert_eq!(

@@ -87,7 +87,7 @@ fn optional_id(field: &str, label: &str, value: &Option<String>) -> Result<Optio
 /// Each complaint names its parameter.
 #[cfg(feature = "ssr")]
 pub async fn parse_params(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     params: &AnalyticsParams,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(Option<PeriodKind>, ReportPeriod, Scope), AppError> {
@@ -118,6 +118,22 @@ pub async fn parse_params(
         team_id: optional_id("team", "Team", &params.team)?,
         service_id: optional_id("service", "Service", &params.service)?,
     };
+    if let Some(id) = scope.team_id
+        && !crate::services::catalog::teams(db)
+            .await?
+            .iter()
+            .any(|t| t.id == id)
+    {
+        return Err(AppError::validation("team", "Team", "does not exist"));
+    }
+    if let Some(id) = scope.service_id
+        && !crate::services::catalog::services(db)
+            .await?
+            .iter()
+            .any(|s| s.id == id)
+    {
+        return Err(AppError::validation("service", "Service", "does not exist"));
+    }
     Ok((kind, period, scope))
 }
 

@@ -11,6 +11,9 @@ use crate::{
     services::{catalog, deploys},
 };
 
+/// The most deploys one upload records.
+pub const MAX_ROWS: usize = 5_000;
+
 /// The most problems one refusal lists.
 pub const ERRORS_SHOWN: usize = 10;
 
@@ -40,6 +43,16 @@ pub async fn upload_deploys(#[server(default)] csv: String) -> Result<u64, AppEr
                 )
             };
             let rows = parse_csv(&csv).map_err(refuse)?;
+            if rows.len() > MAX_ROWS {
+                return Err(AppError::validation(
+                    "csv",
+                    "The upload",
+                    format!(
+                        "has {} deploys; upload at most {MAX_ROWS} at a time",
+                        rows.len()
+                    ),
+                ));
+            }
             if rows.is_empty() {
                 return Err(AppError::validation(
                     "csv",

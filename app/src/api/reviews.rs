@@ -177,8 +177,11 @@ pub async fn load_review(id: i64) -> Result<ReviewDetail, AppError> {
             let zone = organisation::reporting_zone(db).await?;
             let today = organisation::today(db, now).await?;
             let looks_back = review::looks_back_on(cadence, period);
+            // A closed review compares its snapshot with the same figures as of the moment it
+            // closed, so only later changes to the data show, not the time that has passed.
+            let as_of = r.closed_at.unwrap_or(now);
             let report =
-                analytics::report(db, analytics::Scope::default(), looks_back, now).await?;
+                analytics::report(db, analytics::Scope::default(), looks_back, as_of).await?;
             let incidents: Vec<IncidentRef> = analytics::incident_titles(
                 db,
                 &crate::api::analytics::referenced_incidents(&report),

@@ -14,7 +14,7 @@ use crate::domain::incident::{DetectionSource, KeyTimes, RunbookOutcome, Severit
 use crate::entities::{action_item, deploy, incident, incident_service, service};
 use crate::error::AppError;
 use crate::services::organisation;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Query;
@@ -172,6 +172,7 @@ async fn item_figures(
     period: ReportPeriod,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    today: NaiveDate,
 ) -> Result<ItemFigures, AppError> {
     use action_item::Column as C;
     let count = |cond: Condition| async move {
@@ -183,7 +184,11 @@ async fn item_figures(
                 .await?,
         )
     };
-    let (first_day, end_day) = (period.start(), period.end());
+    let first_day = period.start();
+    // A period still under way is counted as of today: late means due before today, and a
+    // verification has fallen due when its day has come, not merely lies in the period.
+    let late_before = period.end().min(today);
+    let end_day = period.end().min(today + chrono::Duration::days(1));
     // Committed before the end and not finished or declined by then.
     let open_at_end = Condition::all().add(C::CommittedAt.lt(end)).add(
         Condition::any()
@@ -209,10 +214,10 @@ async fn item_figures(
         completed: count(
             Condition::all()
                 .add(C::DoneOn.gte(first_day))
-                .add(C::DoneOn.lt(end_day)),
+                .add(C::DoneOn.lt(period.end())),
         )
         .await?,
-        overdue_at_end: count(open_at_end.clone().add(C::DueOn.lt(end_day))).await?,
+        overdue_at_end: count(open_at_end.clone().add(C::DueOn.lt(late_before))).await?,
         open_at_end: count(open_at_end).await?,
         verification: VerificationTally {
             due: count(due_in_period.clone()).await?,
@@ -369,7 +374,15 @@ pub async fn period_figures(
     Ok(PeriodFigures::compute(
         period,
         &incidents,
-        item_figures(db, scope, period, start, end).await?,
+        item_figures(
+            db,
+            scope,
+            period,
+            start,
+            end,
+            crate::domain::time::day_in(now, *zone),
+        )
+        .await?,
         deploy_tally(db, scope, start, end).await?,
         availability(db, scope, start, end, now).await?,
     ))

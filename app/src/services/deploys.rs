@@ -26,7 +26,9 @@ pub async fn record(
     recorded_by: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<deploy::Model>, AppError> {
-    let wanted: Vec<i64> = batch.iter().map(|d| d.service_id).collect();
+    let mut wanted: Vec<i64> = batch.iter().map(|d| d.service_id).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
     let known: HashSet<i64> = service::Entity::find()
         .select_only()
         .column(service::Column::Id)

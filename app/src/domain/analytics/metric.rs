@@ -114,12 +114,13 @@ impl Metric {
             }
             Metric::ItemsOverdue => {
                 "Committed, unfinished action items (open or in progress) whose due date was on \
-                 or before the period's last day, so they were late when it ended."
+                 or before the period's last day, so they were late when it ended; for a period \
+                 still under way, those due before today."
             }
             Metric::PriorActionsVerified => {
                 "Action items whose verification fell due in the period (their verify-on date \
-                 lies in it): how many there were, how many were verified, and the share \
-                 verified = verified ÷ due."
+                 lies in it and, for a period still under way, has come by today): how many \
+                 there were, how many were verified, and the share verified = verified ÷ due."
             }
             Metric::PriorActionsEffective => {
                 "Of the prior actions verified in the period, the share found effective = \

@@ -103,7 +103,7 @@ pub async fn digest_markdown(
         let Query(params) =
             query.map_err(|r| AppError::validation("query", "The period", r.body_text()))?;
         let now = state.clock.now();
-        let (_, period, _) = parse_params(state.db.read(), &params, now).await?;
+        let period = parse_params(state.db.read(), &params, now).await?.period;
         let digest = digest::digest(state.db.read(), period, now).await?;
         Ok::<_, AppError>((period.key(), digest.to_markdown()))
     }

@@ -83,6 +83,17 @@ fn optional_id(field: &str, label: &str, value: &Option<String>) -> Result<Optio
         .transpose()
 }
 
+/// A report's parameters, read and checked.
+#[cfg(feature = "ssr")]
+pub struct ParsedParams {
+    /// The period's kind; `None` for a custom range.
+    pub kind: Option<PeriodKind>,
+    pub period: ReportPeriod,
+    pub scope: Scope,
+    /// The name of the team or service in scope.
+    pub scope_label: Option<String>,
+}
+
 /// The period and scope in `params`, the period defaulting to the current one of its kind.
 /// Each complaint names its parameter.
 #[cfg(feature = "ssr")]
@@ -90,7 +101,7 @@ pub async fn parse_params(
     db: &sea_orm::DatabaseConnection,
     params: &AnalyticsParams,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(Option<PeriodKind>, ReportPeriod, Scope), AppError> {
+) -> Result<ParsedParams, AppError> {
     use crate::domain::analytics::Period;
     let kind = given(&params.kind)
         .map(|k| AppError::check("kind", "Period kind", PeriodKind::parse(k)))
@@ -118,23 +129,35 @@ pub async fn parse_params(
         team_id: optional_id("team", "Team", &params.team)?,
         service_id: optional_id("service", "Service", &params.service)?,
     };
-    if let Some(id) = scope.team_id
-        && !crate::services::catalog::teams(db)
+    // Whichever is narrower names the scope; each must exist.
+    let mut scope_label = None;
+    if let Some(id) = scope.team_id {
+        let team = crate::services::catalog::teams(db)
             .await?
-            .iter()
-            .any(|t| t.id == id)
-    {
-        return Err(AppError::validation("team", "Team", "does not exist"));
+            .into_iter()
+            .find(|t| t.id == id);
+        scope_label = Some(
+            team.ok_or_else(|| AppError::validation("team", "Team", "does not exist"))?
+                .name,
+        );
     }
-    if let Some(id) = scope.service_id
-        && !crate::services::catalog::services(db)
+    if let Some(id) = scope.service_id {
+        let service = crate::services::catalog::services(db)
             .await?
-            .iter()
-            .any(|s| s.id == id)
-    {
-        return Err(AppError::validation("service", "Service", "does not exist"));
+            .into_iter()
+            .find(|s| s.id == id);
+        scope_label = Some(
+            service
+                .ok_or_else(|| AppError::validation("service", "Service", "does not exist"))?
+                .name,
+        );
     }
-    Ok((kind, period, scope))
+    Ok(ParsedParams {
+        kind,
+        period,
+        scope,
+        scope_label,
+    })
 }
 
 /// The ids a page lists behind the figures: the period's incidents and any a finding names.
@@ -167,28 +190,12 @@ pub async fn load_analytics(params: AnalyticsParams) -> Result<AnalyticsDto, App
             let now = state.clock.now();
             auth::require(Role::Viewer).await?;
             let db = state.db.read();
-            let (kind, period, scope) = parse_params(db, &params, now).await?;
-            let scope_label = match (scope.service_id, scope.team_id) {
-                (Some(id), _) => Some(
-                    crate::services::catalog::services(db)
-                        .await?
-                        .into_iter()
-                        .find(|s| s.id == id)
-                        .ok_or_else(|| {
-                            AppError::validation("service", "Service", "does not exist")
-                        })?
-                        .name,
-                ),
-                (None, Some(id)) => Some(
-                    crate::services::catalog::teams(db)
-                        .await?
-                        .into_iter()
-                        .find(|t| t.id == id)
-                        .ok_or_else(|| AppError::validation("team", "Team", "does not exist"))?
-                        .name,
-                ),
-                (None, None) => None,
-            };
+            let ParsedParams {
+                kind,
+                period,
+                scope,
+                scope_label,
+            } = parse_params(db, &params, now).await?;
             let report = analytics::report(db, scope, period, now).await?;
             let incidents = analytics::incident_titles(db, &referenced_incidents(&report))
                 .await?
@@ -230,7 +237,7 @@ pub async fn load_digest(params: AnalyticsParams) -> Result<DigestDto, AppError>
             let now = state.clock.now();
             auth::require(Role::Viewer).await?;
             let db = state.db.read();
-            let (_, period, _) = parse_params(db, &params, now).await?;
+            let period = parse_params(db, &params, now).await?.period;
             Ok(DigestDto {
                 digest: crate::services::digest::digest(db, period, now).await?,
                 previous_key: period.previous().key(),

@@ -71,8 +71,8 @@ pub struct ReviewDetail {
     pub closed_headline: Option<String>,
     pub closed_findings: Vec<String>,
     pub changed_since: Vec<(String, String, String)>,
+    /// Whether the viewer runs reviews: notes, closing, raising items and verifying them here.
     pub can_run: bool,
-    pub can_verify: bool,
     pub people: Vec<Person>,
     /// The incidents an item raised here can come from: the period's, then open ones.
     pub incident_choices: Vec<IncidentRef>,
@@ -297,7 +297,6 @@ pub async fn load_review(id: i64) -> Result<ReviewDetail, AppError> {
                 closed_findings: snapshot.map(|s| s.findings).unwrap_or_default(),
                 changed_since,
                 can_run,
-                can_verify: can_run,
                 people: if can_run {
                     accounts::people(db)
                         .await?

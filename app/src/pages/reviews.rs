@@ -300,7 +300,7 @@ fn review_view(
                         {charts_view(report)}
                     </details>
                 }.into_any(),
-                AgendaSection::DueForVerification => due_view(r.due_for_verification.clone(), r.can_verify && open, moves).into_any(),
+                AgendaSection::DueForVerification => due_view(r.due_for_verification.clone(), editable, moves).into_any(),
                 AgendaSection::SloReview => availability_view(report, &incidents, false).into_any(),
                 AgendaSection::Gaps => view! {
                     {classification_view(report, &incidents)}

@@ -2,7 +2,7 @@
 //! ids behind each count) and `/api/v1/deploys` (deploy events, one or a batch).
 
 use super::{ApiError, ApiResult, ApiUser, body};
-use app::api::analytics::{AnalyticsParams, parse_params};
+use app::api::analytics::{AnalyticsParams, ParsedParams, parse_params};
 use app::domain::Role;
 use app::domain::analytics::{Finding, PeriodFigures};
 use app::domain::deploy::{DeployOutcome, parse_reference};
@@ -49,7 +49,12 @@ pub async fn read(
         query.map_err(|r| ApiError(AppError::validation("query", "The query", r.body_text())))?;
     let db = state.db.read();
     let now = state.clock.now();
-    let (kind, period, scope) = parse_params(db, &params, now).await?;
+    let ParsedParams {
+        kind,
+        period,
+        scope,
+        ..
+    } = parse_params(db, &params, now).await?;
     let report = analytics::report(db, scope, period, now).await?;
     let metrics = report
         .rows

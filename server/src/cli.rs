@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `create-user` and `backup`.
+//! The command line: `serve` (the default), `migrate`, `create-user`, `create-token`, `backup`,
+//! `seed-demo` and `seed`.
 
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -44,6 +45,23 @@ pub enum Command {
     /// Fill an empty database with six months of a small company's incidents and demo
     /// accounts for every role; their passwords are printed once.
     SeedDemo,
+    /// Fill an empty database with three years of a large organisation's history, for
+    /// benchmarks: the same seed and end day give the same data. Every account, `admin` among
+    /// them, gets the password in HINDSIGHT_PASSWORD or a new one, printed once.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SeedArgs {
+    /// How many incidents, each with about ten timeline events, a postmortem and three items.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub incidents: u64,
+    /// The seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The last day of the history (YYYY-MM-DD, UTC); today by default.
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args, Clone)]

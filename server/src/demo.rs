@@ -28,55 +28,55 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use std::collections::HashMap;
 
 /// A small deterministic generator, so the same story is told every time.
-struct Dice(u64);
+pub(crate) struct Dice(pub(crate) u64);
 
 impl Dice {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
     /// A number in `low..=high`.
-    fn between(&mut self, low: i64, high: i64) -> i64 {
+    pub(crate) fn between(&mut self, low: i64, high: i64) -> i64 {
         low + (self.next() % ((high - low + 1) as u64)) as i64
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[(self.next() % items.len() as u64) as usize]
     }
 }
 
-struct Scenario {
-    title: &'static str,
-    services: &'static [&'static str],
-    severity: &'static [Severity],
-    cause: CauseCategory,
-    detected_by: &'static [DetectionSource],
-    summary: &'static str,
-    impact: &'static str,
-    root_cause: &'static str,
-    trigger: &'static str,
-    factors: &'static str,
-    went_well: &'static str,
-    went_poorly: &'static str,
-    lucky: &'static str,
-    lessons: &'static str,
+pub(crate) struct Scenario {
+    pub(crate) title: &'static str,
+    pub(crate) services: &'static [&'static str],
+    pub(crate) severity: &'static [Severity],
+    pub(crate) cause: CauseCategory,
+    pub(crate) detected_by: &'static [DetectionSource],
+    pub(crate) summary: &'static str,
+    pub(crate) impact: &'static str,
+    pub(crate) root_cause: &'static str,
+    pub(crate) trigger: &'static str,
+    pub(crate) factors: &'static str,
+    pub(crate) went_well: &'static str,
+    pub(crate) went_poorly: &'static str,
+    pub(crate) lucky: &'static str,
+    pub(crate) lessons: &'static str,
     /// Detection, escalation, action, mitigation, resolution.
-    steps: [&'static str; 5],
+    pub(crate) steps: [&'static str; 5],
     /// What its review would ask for: the action items raised are drawn from these.
-    improvements: &'static [Improvement],
+    pub(crate) improvements: &'static [Improvement],
     /// Why nothing further was needed, for the first time it happens: the fix shipped with it.
-    settled: Option<&'static str>,
+    pub(crate) settled: Option<&'static str>,
 }
 
 /// One improvement a postmortem raises, on one of the scenario's services.
-struct Improvement {
-    kind: ActionType,
-    service: &'static str,
-    title: &'static str,
+pub(crate) struct Improvement {
+    pub(crate) kind: ActionType,
+    pub(crate) service: &'static str,
+    pub(crate) title: &'static str,
 }
 
 const fn improvement(kind: ActionType, service: &'static str, title: &'static str) -> Improvement {
@@ -87,7 +87,7 @@ const fn improvement(kind: ActionType, service: &'static str, title: &'static st
     }
 }
 
-const SCENARIOS: &[Scenario] = &[
+pub(crate) const SCENARIOS: &[Scenario] = &[
     Scenario {
         title: "Checkout returns 502s after deploy",
         services: &["checkout", "api-gateway"],
@@ -579,7 +579,7 @@ const WORDS: &[&str] = &[
     "kelp", "lumen", "meadow", "nimbus", "orchid", "pylon", "quartz", "river", "sable", "tundra",
 ];
 
-fn passphrase() -> String {
+pub(crate) fn passphrase() -> String {
     let mut bytes = [0u8; 4];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let word = |b: u8| WORDS[b as usize % WORDS.len()];
@@ -597,7 +597,7 @@ fn err(e: app::error::AppError) -> anyhow::Error {
 }
 
 /// Why an item was declined, as its owner would put it.
-const WONT_DO: &[&str] = &[
+pub(crate) const WONT_DO: &[&str] = &[
     "Superseded by a broader fix raised on a later incident.",
     "The service is being retired next quarter; not worth changing now.",
     "Covered by another item on this incident.",
@@ -653,7 +653,7 @@ impl Fate {
 }
 
 /// What the person verifying an item saw, in the words of its kind and outcome.
-fn evidence(kind: ActionType, outcome: Outcome, on: NaiveDate) -> String {
+pub(crate) fn evidence(kind: ActionType, outcome: Outcome, on: NaiveDate) -> String {
     let on = on.format("%-d %B");
     match (kind, outcome) {
         (ActionType::Detect, Outcome::Effective) => {

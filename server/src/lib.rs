@@ -10,4 +10,5 @@ pub mod forms;
 pub mod rest;
 pub mod router;
 pub mod security;
+pub mod seed;
 pub mod sessions;

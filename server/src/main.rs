@@ -40,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
         Command::CreateUser(args) => create_user(db, args).await,
         Command::CreateToken { user, name } => create_token(db, &user, &name).await,
         Command::SeedDemo => server::demo::seed(&db, chrono::Utc::now()).await,
+        Command::Seed(args) => seed(db, args).await,
         Command::Backup { to } => {
             backup::backup(&db, &to).await?;
             println!("Backup written to {} and checked.", to.display());
@@ -128,6 +129,40 @@ async fn remind(state: AppState, every: Duration) {
             Err(err) => tracing::warn!(?err, "the reminder job failed"),
         }
     }
+}
+
+async fn seed(db: app::state::Db, args: server::cli::SeedArgs) -> anyhow::Result<()> {
+    let password = server::seed::password_from_env();
+    let started = std::time::Instant::now();
+    let seeded = server::seed::seed(
+        &db,
+        server::seed::SeedOptions {
+            incidents: args.incidents,
+            seed: args.seed,
+            until: args
+                .until
+                .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+            password: password.clone(),
+        },
+    )
+    .await?;
+    let elapsed = started.elapsed();
+    println!(
+        "Seeded {} incidents ({} timeline events, {} action items), {} deploys, {} teams, {} services and {} accounts in {:.1} s ({:.0} incidents/s).",
+        seeded.incidents,
+        seeded.timeline_events,
+        seeded.action_items,
+        seeded.deploys,
+        seeded.teams,
+        seeded.services,
+        seeded.users,
+        elapsed.as_secs_f64(),
+        server::seed::per_second(seeded.incidents, elapsed),
+    );
+    if std::env::var_os("HINDSIGHT_PASSWORD").is_none() {
+        println!("Every account's password (shown only now): {password}");
+    }
+    Ok(())
 }
 
 fn flag<T>(name: &str, parsed: Result<T, String>) -> anyhow::Result<T> {

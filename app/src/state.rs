@@ -85,6 +85,8 @@ pub struct AppState {
     pub settings: Settings,
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
+    /// Finished periods' analytics, kept while the data behind them is unchanged.
+    pub figures: crate::services::analytics::FiguresCache,
     /// Set once the first account exists; accounts are never deleted, so it never goes back.
     users_exist: Arc<AtomicBool>,
 }
@@ -101,6 +103,7 @@ impl AppState {
             settings,
             clock,
             leptos_options,
+            figures: Default::default(),
             users_exist: Arc::new(AtomicBool::new(false)),
         }
     }

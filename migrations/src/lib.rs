@@ -15,6 +15,7 @@ mod m20261124_000009_action_item_follow_through;
 mod m20261124_000010_organisation;
 mod m20261130_000011_analytics;
 mod m20261130_000012_reviews;
+mod m20261130_000013_analytics_indexes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_organisation::Migration),
             Box::new(m20261130_000011_analytics::Migration),
             Box::new(m20261130_000012_reviews::Migration),
+            Box::new(m20261130_000013_analytics_indexes::Migration),
         ]
     }
 }

@@ -976,6 +976,7 @@ async fn hold_reviews(db: &Db, facilitator: Actor, now: DateTime<Utc>) -> anyhow
                 .map_err(err)?;
             let report = analytics::report(
                 db.read(),
+                &Default::default(),
                 analytics::Scope::default(),
                 review::looks_back_on(cadence, period),
                 at,

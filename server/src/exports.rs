@@ -104,7 +104,7 @@ pub async fn digest_markdown(
             query.map_err(|r| AppError::validation("query", "The period", r.body_text()))?;
         let now = state.clock.now();
         let period = parse_params(state.db.read(), &params, now).await?.period;
-        let digest = digest::digest(state.db.read(), period, now).await?;
+        let digest = digest::digest(state.db.read(), &state.figures, period, now).await?;
         Ok::<_, AppError>((period.key(), digest.to_markdown()))
     }
     .await;

@@ -355,9 +355,15 @@ async fn october_figures_are_worked_out_by_hand(db: Db) {
     let s = seed(&db).await;
     seed_items_and_deploys(&db, &s).await;
     let [first, second, third, september, _] = s.incidents;
-    let r = analytics::report(db.read(), Scope::default(), october(), now())
-        .await
-        .unwrap();
+    let r = analytics::report(
+        db.read(),
+        &Default::default(),
+        Scope::default(),
+        october(),
+        now(),
+    )
+    .await
+    .unwrap();
     let f = &r.figures;
 
     // In UTC, October has the three that started in it; the one that ran over from September
@@ -547,6 +553,7 @@ async fn scopes_and_the_reporting_zone_change_what_counts(db: Db) {
     let [first, second, third, _, new_york_october] = s.incidents;
     let team = analytics::report(
         db.read(),
+        &Default::default(),
         Scope {
             team_id: Some(s.payments_team),
             service_id: None,
@@ -572,7 +579,7 @@ async fn scopes_and_the_reporting_zone_change_what_counts(db: Db) {
         team_id: None,
         service_id: Some(s.search),
     };
-    let service = analytics::report(db.read(), search, october(), now())
+    let service = analytics::report(db.read(), &Default::default(), search, october(), now())
         .await
         .unwrap();
     assert_eq!(service.figures.incident_ids, [third]);
@@ -592,7 +599,7 @@ async fn scopes_and_the_reporting_zone_change_what_counts(db: Db) {
     )
     .await
     .unwrap();
-    let new_york = analytics::report(db.read(), search, october(), now())
+    let new_york = analytics::report(db.read(), &Default::default(), search, october(), now())
         .await
         .unwrap();
     assert_eq!(new_york.figures.incident_ids, [third, new_york_october]);
@@ -646,7 +653,7 @@ async fn deploys_are_recorded_all_or_nothing(db: Db) {
 async fn the_digest_tells_october_and_says_what_to_do(db: Db) {
     let s = seed(&db).await;
     seed_items_and_deploys(&db, &s).await;
-    let d = app::services::digest::digest(db.read(), october(), now())
+    let d = app::services::digest::digest(db.read(), &Default::default(), october(), now())
         .await
         .unwrap();
     assert_eq!(d.period_label, "October 2026");
@@ -682,7 +689,99 @@ async fn the_digest_tells_october_and_says_what_to_do(db: Db) {
     );
 }
 
+/// A report reuses the figures of finished periods, and any change to the data behind them,
+/// made through the app, shows in the next report.
+async fn finished_periods_are_reused_until_the_data_changes(db: Db) {
+    let s = seed(&db).await;
+    seed_items_and_deploys(&db, &s).await;
+    let cache = analytics::FiguresCache::default();
+    let november = ReportPeriod::Calendar(Period::parse("2026-11").unwrap());
+    let report = |db: Db, cache: analytics::FiguresCache| async move {
+        analytics::report(db.read(), &cache, Scope::default(), november, now())
+            .await
+            .unwrap()
+    };
+    let first = report(db.clone(), cache.clone()).await;
+    assert_eq!(first.previous.incident_ids.len(), 3);
+    let again = report(db.clone(), cache.clone()).await;
+    assert_eq!(again.previous, first.previous);
+    assert_eq!(again.rows, first.rows);
+
+    // A late write-up of an October incident.
+    let late = record(
+        &db,
+        s.manager.id,
+        Spec {
+            title: "Written up late",
+            service: s.search,
+            severity: Severity::Sev2,
+            started: t(10, 12, 9, 0, 0),
+            detected: Some(10),
+            mitigated: Some(20),
+            resolved: Some(30),
+            customer_impact: true,
+            detected_by: Some(DetectionSource::UserReport),
+            should_have_caught: Some(true),
+            known: Some(false),
+            runbook: None,
+        },
+    )
+    .await;
+    let after_incident = report(db.clone(), cache.clone()).await;
+    assert!(after_incident.previous.incident_ids.contains(&late));
+    assert_eq!(after_incident.previous.incident_ids.len(), 4);
+
+    // An October deploy recorded afterwards.
+    let before = after_incident.previous.deploys.failed;
+    deploys::record(
+        db.write(),
+        &[DeployInput {
+            service_id: s.payments,
+            deployed_at: t(10, 13, 9, 0, 0),
+            outcome: DeployOutcome::Failed,
+            reference: None,
+        }],
+        s.manager.id,
+        now(),
+    )
+    .await
+    .unwrap();
+    let after_deploy = report(db.clone(), cache.clone()).await;
+    assert_eq!(after_deploy.previous.deploys.failed, before + 1);
+
+    // A service's SLO changed: the availability of past periods is measured against it.
+    let search = catalog::services(db.read())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id == s.search)
+        .unwrap();
+    catalog::update_service(
+        db.write(),
+        search.id,
+        search.version,
+        catalog::ServiceInput {
+            team_id: search.team_id,
+            name: CatalogName::parse(&search.name).unwrap(),
+            slo_target: Some(SloTarget::from_percent(95.5).unwrap()),
+            runbook_url: None,
+        },
+    )
+    .await
+    .unwrap();
+    let after_slo = report(db.clone(), cache.clone()).await;
+    let slo = after_slo
+        .previous
+        .availability
+        .iter()
+        .find(|a| a.service_id == s.search)
+        .unwrap()
+        .slo_target_percent;
+    assert_eq!(slo, Some(95.5));
+}
+
 on_both_databases!(
+    finished_periods_are_reused_until_the_data_changes,
     the_digest_tells_october_and_says_what_to_do,
     october_figures_are_worked_out_by_hand,
     scopes_and_the_reporting_zone_change_what_counts,

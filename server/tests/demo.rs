@@ -245,9 +245,15 @@ async fn the_demo_tells_six_months_of_story_once(db: Db) {
     // The analytics a retro opens first have a story: last month users noticed incidents before
     // the alerts did, and deploys failed far more often than in the months before.
     let last_month = ReportPeriod::Calendar(Period::parse("2026-10").unwrap());
-    let report = analytics::report(db.read(), Scope::default(), last_month, now)
-        .await
-        .unwrap();
+    let report = analytics::report(
+        db.read(),
+        &Default::default(),
+        Scope::default(),
+        last_month,
+        now,
+    )
+    .await
+    .unwrap();
     assert!(
         report.figures.deploys.all() > 100,
         "{:?}",

@@ -298,6 +298,7 @@ async fn a_monthly_review_from_start_to_close(db: Db) {
     // Closing keeps the figures; the record no longer changes, and later data shows as changed.
     let report = analytics::report(
         db.read(),
+        &Default::default(),
         Scope::default(),
         ReportPeriod::Calendar(november()),
         now(),
@@ -339,6 +340,7 @@ async fn a_monthly_review_from_start_to_close(db: Db) {
     .await;
     let later = analytics::report(
         db.read(),
+        &Default::default(),
         Scope::default(),
         ReportPeriod::Calendar(november()),
         now(),

@@ -196,7 +196,7 @@ pub async fn load_analytics(params: AnalyticsParams) -> Result<AnalyticsDto, App
                 scope,
                 scope_label,
             } = parse_params(db, &params, now).await?;
-            let report = analytics::report(db, scope, period, now).await?;
+            let report = analytics::report(db, &state.figures, scope, period, now).await?;
             let incidents = analytics::incident_titles(db, &referenced_incidents(&report))
                 .await?
                 .into_iter()
@@ -239,7 +239,7 @@ pub async fn load_digest(params: AnalyticsParams) -> Result<DigestDto, AppError>
             let db = state.db.read();
             let period = parse_params(db, &params, now).await?.period;
             Ok(DigestDto {
-                digest: crate::services::digest::digest(db, period, now).await?,
+                digest: crate::services::digest::digest(db, &state.figures, period, now).await?,
                 previous_key: period.previous().key(),
                 next_key: period.next().key(),
             })

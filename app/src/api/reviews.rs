@@ -180,8 +180,14 @@ pub async fn load_review(id: i64) -> Result<ReviewDetail, AppError> {
             // A closed review compares its snapshot with the same figures as of the moment it
             // closed, so only later changes to the data show, not the time that has passed.
             let as_of = r.closed_at.unwrap_or(now);
-            let report =
-                analytics::report(db, analytics::Scope::default(), looks_back, as_of).await?;
+            let report = analytics::report(
+                db,
+                &state.figures,
+                analytics::Scope::default(),
+                looks_back,
+                as_of,
+            )
+            .await?;
             let incidents: Vec<IncidentRef> = analytics::incident_titles(
                 db,
                 &crate::api::analytics::referenced_incidents(&report),
@@ -352,6 +358,7 @@ pub async fn close_review(id: i64, version: i64) -> Result<i64, AppError> {
             let (cadence, period) = period_of(&r)?;
             let report = analytics::report(
                 state.db.read(),
+                &state.figures,
                 analytics::Scope::default(),
                 review::looks_back_on(cadence, period),
                 now,

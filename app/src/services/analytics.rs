@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 /// Which part of the organisation the figures cover: everything, one team's services, or one
 /// service. Items count by their own team and service; incidents and deploys by the services
 /// they affected.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Scope {
     pub team_id: Option<i64>,
     pub service_id: Option<i64>,
@@ -189,12 +189,16 @@ async fn item_figures(
     // verification has fallen due when its day has come, not merely lies in the period.
     let late_before = period.end().min(today);
     let end_day = period.end().min(today + chrono::Duration::days(1));
-    // Committed before the end and not finished or declined by then.
-    let open_at_end = Condition::all().add(C::CommittedAt.lt(end)).add(
-        Condition::any()
-            .add(C::ClosedAt.is_null())
-            .add(C::ClosedAt.gte(end)),
-    );
+    // Open at the end: committed before it and not finished or declined by then. Counted as
+    // "never closed" plus "closed after the end", so each part reads a narrow range of the
+    // closed-at index instead of every item committed before the end.
+    let still_open = Condition::all()
+        .add(C::ClosedAt.is_null())
+        .add(C::CommittedAt.lt(end));
+    let closed_later = Condition::all()
+        .add(C::ClosedAt.gte(end))
+        .add(C::CommittedAt.lt(end));
+    let late = || C::DueOn.lt(late_before);
     let due_in_period = Condition::all()
         .add(C::VerifyOn.gte(first_day))
         .add(C::VerifyOn.lt(end_day));
@@ -217,8 +221,9 @@ async fn item_figures(
                 .add(C::DoneOn.lt(period.end())),
         )
         .await?,
-        overdue_at_end: count(open_at_end.clone().add(C::DueOn.lt(late_before))).await?,
-        open_at_end: count(open_at_end).await?,
+        overdue_at_end: count(still_open.clone().add(late())).await?
+            + count(closed_later.clone().add(late())).await?,
+        open_at_end: count(still_open).await? + count(closed_later).await?,
         verification: VerificationTally {
             due: count(due_in_period.clone()).await?,
             verified: count(
@@ -283,46 +288,64 @@ async fn availability(
         services = services.filter(service::Column::TeamId.eq(team));
     }
     let services = services.all(db).await?;
-    // A window overlaps when it started before the end and had not ended by the start.
-    let not_ended_before_start = Condition::any()
-        .add(C::MitigatedAt.gt(start))
+    // A window overlaps when it started in the period, or started before it and had not ended
+    // by its start. Each branch is a range of its own index; the services come second, by id.
+    let overlapping = Condition::any()
         .add(
             Condition::all()
-                .add(C::MitigatedAt.is_null())
-                .add(C::ResolvedAt.gt(start)),
+                .add(C::StartedAt.gte(start))
+                .add(C::StartedAt.lt(end)),
         )
         .add(
-            Condition::all()
-                .add(C::MitigatedAt.is_null())
-                .add(C::ResolvedAt.is_null()),
+            Condition::all().add(C::StartedAt.lt(start)).add(
+                Condition::any()
+                    .add(C::MitigatedAt.gt(start))
+                    .add(
+                        Condition::all()
+                            .add(C::MitigatedAt.is_null())
+                            .add(C::ResolvedAt.gt(start)),
+                    )
+                    .add(
+                        Condition::all()
+                            .add(C::MitigatedAt.is_null())
+                            .add(C::ResolvedAt.is_null()),
+                    ),
+            ),
         );
-    let rows: Vec<(
-        i64,
+    let incidents: Vec<(
         i64,
         DateTime<Utc>,
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
-    )> = incident_service::Entity::find()
+    )> = incident::Entity::find()
         .select_only()
-        .column(incident_service::Column::ServiceId)
-        .column(incident_service::Column::IncidentId)
-        .column(C::StartedAt)
-        .column(C::MitigatedAt)
-        .column(C::ResolvedAt)
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            incident_service::Entity::belongs_to(incident::Entity)
-                .from(incident_service::Column::IncidentId)
-                .to(C::Id)
-                .into(),
-        )
-        .filter(incident_service::Column::ServiceId.is_in(services.iter().map(|s| s.id)))
+        .columns([C::Id, C::StartedAt, C::MitigatedAt, C::ResolvedAt])
         .filter(C::CustomerImpact.eq(true))
-        .filter(C::StartedAt.lt(end))
-        .filter(not_ended_before_start)
+        .filter(overlapping)
         .into_tuple()
         .all(db)
         .await?;
+    let in_scope: std::collections::HashSet<i64> = services.iter().map(|s| s.id).collect();
+    let mut rows = Vec::new();
+    for chunk in incidents.chunks(500) {
+        let times: BTreeMap<i64, _> = chunk.iter().map(|r| (r.0, (r.1, r.2, r.3))).collect();
+        let links: Vec<(i64, i64)> = incident_service::Entity::find()
+            .select_only()
+            .columns([
+                incident_service::Column::IncidentId,
+                incident_service::Column::ServiceId,
+            ])
+            .filter(incident_service::Column::IncidentId.is_in(times.keys().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (incident_id, service_id) in links {
+            if in_scope.contains(&service_id) {
+                let (started, mitigated, resolved) = times[&incident_id];
+                rows.push((service_id, incident_id, started, mitigated, resolved));
+            }
+        }
+    }
     let mut windows: BTreeMap<i64, Vec<(i64, ImpactWindow)>> = BTreeMap::new();
     for (service_id, incident_id, started, mitigated, resolved) in rows {
         let times = KeyTimes {
@@ -401,14 +424,95 @@ pub fn period_word(period: ReportPeriod) -> &'static str {
     }
 }
 
+/// What the figures of a finished period depend on, read in one query of index lookups: the
+/// latest history entry (every change to an incident, its timeline or an action item writes
+/// one in its own transaction), the latest deploy, the services' versions and the
+/// organisation's. The number of the latest thousand history entries and deploys also counts,
+/// so that a row committed after one with a higher id (PostgreSQL hands out ids before commit)
+/// still changes the version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DataVersion([Option<i64>; 7]);
+
+const DATA_VERSION_SQL: &str = "SELECT \
+    (SELECT MAX(id) FROM history_entries) AS a, \
+    (SELECT COUNT(*) FROM history_entries WHERE id > (SELECT COALESCE(MAX(id), 0) - 1000 FROM history_entries)) AS b, \
+    (SELECT MAX(id) FROM deploys) AS c, \
+    (SELECT COUNT(*) FROM deploys WHERE id > (SELECT COALESCE(MAX(id), 0) - 1000 FROM deploys)) AS d, \
+    (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM services) AS e, \
+    (SELECT COUNT(*) FROM services) AS f, \
+    (SELECT MAX(version) FROM organisation) AS g";
+
+pub async fn data_version(db: &impl ConnectionTrait) -> Result<DataVersion, AppError> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            DATA_VERSION_SQL,
+        ))
+        .await?
+        .ok_or_else(|| AppError::internal("the data version query returned no row"))?;
+    let mut version = [None; 7];
+    for (slot, column) in version.iter_mut().zip(["a", "b", "c", "d", "e", "f", "g"]) {
+        *slot = row.try_get::<Option<i64>>("", column)?;
+    }
+    Ok(DataVersion(version))
+}
+
+/// The figures of finished periods, kept while the data they were computed from is unchanged.
+/// A report's twelve earlier periods then cost one version query instead of a dozen periods'
+/// worth of rows. One per server process, shared by its requests; every instance checks the
+/// version in the database, so several instances on one PostgreSQL stay right.
+#[derive(Clone, Default)]
+pub struct FiguresCache(std::sync::Arc<std::sync::Mutex<CachedFigures>>);
+
+#[derive(Default)]
+struct CachedFigures {
+    version: Option<DataVersion>,
+    figures: std::collections::HashMap<(Scope, ReportPeriod, Tz), PeriodFigures>,
+}
+
+/// Enough for every period kind's history in a few dozen scopes.
+const CACHED_PERIODS: usize = 4_096;
+
+impl FiguresCache {
+    fn get(&self, version: DataVersion, key: &(Scope, ReportPeriod, Tz)) -> Option<PeriodFigures> {
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cached.version != Some(version) {
+            cached.version = Some(version);
+            cached.figures.clear();
+            return None;
+        }
+        cached.figures.get(key).cloned()
+    }
+
+    fn put(&self, version: DataVersion, key: (Scope, ReportPeriod, Tz), figures: &PeriodFigures) {
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if cached.version != Some(version) {
+            return;
+        }
+        if cached.figures.len() >= CACHED_PERIODS {
+            cached.figures.clear();
+        }
+        cached.figures.insert(key, figures.clone());
+    }
+}
+
+impl std::fmt::Debug for FiguresCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FiguresCache")
+    }
+}
+
 /// The report for `period`: its figures, the previous period's, trends and anomalies against the
-/// twelve periods before it, and the findings.
+/// twelve periods before it, and the findings. Periods that ended before `now` come from
+/// `cache` when the data has not changed since they were computed.
 pub async fn report(
     db: &impl ConnectionTrait,
+    cache: &FiguresCache,
     scope: Scope,
     period: ReportPeriod,
     now: DateTime<Utc>,
 ) -> Result<Report, AppError> {
+    let version = data_version(db).await?;
     let settings = organisation::get(db).await?;
     let zone =
         crate::domain::time::parse_zone(&settings.reporting_zone).map_err(AppError::internal)?;
@@ -421,7 +525,24 @@ pub async fn report(
     periods.reverse();
     let mut series = Vec::with_capacity(periods.len());
     for p in periods {
-        series.push(period_figures(db, scope, p, &zone, now).await?);
+        let finished = p.utc_bounds(&zone).1 <= now;
+        let key = (scope, p, zone);
+        let cached = if finished {
+            cache.get(version, &key)
+        } else {
+            None
+        };
+        let figures = match cached {
+            Some(figures) => figures,
+            None => {
+                let figures = period_figures(db, scope, p, &zone, now).await?;
+                if finished {
+                    cache.put(version, key, &figures);
+                }
+                figures
+            }
+        };
+        series.push(figures);
     }
     Ok(figures::report(series, threshold, period_word(period)))
 }

@@ -39,12 +39,13 @@ async fn items(db: &impl ConnectionTrait, cond: Condition) -> Result<Vec<DigestI
 
 pub async fn digest(
     db: &impl ConnectionTrait,
+    cache: &analytics::FiguresCache,
     period: ReportPeriod,
     now: DateTime<Utc>,
 ) -> Result<Digest, AppError> {
     use action_item::Column as C;
     let zone = organisation::reporting_zone(db).await?;
-    let report = analytics::report(db, Scope::default(), period, now).await?;
+    let report = analytics::report(db, cache, Scope::default(), period, now).await?;
     let ids = report.figures.incident_ids.clone();
     let rows = incident::Entity::find()
         .filter(incident::Column::Id.is_in(ids.clone()))

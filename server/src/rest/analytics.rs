@@ -55,7 +55,7 @@ pub async fn read(
         scope,
         ..
     } = parse_params(db, &params, now).await?;
-    let report = analytics::report(db, scope, period, now).await?;
+    let report = analytics::report(db, &state.figures, scope, period, now).await?;
     let metrics = report
         .rows
         .iter()

@@ -8,7 +8,7 @@ use crate::pages::{
     admin_organisation::AdminOrganisationPage,
     admin_template::AdminTemplatePage,
     admin_users::AdminUsersPage,
-    analytics::AnalyticsPage,
+    analytics::{AnalyticsItemsPage, AnalyticsPage},
     catalog::CatalogPage,
     deploys::DeploysPage,
     digest::DigestPage,
@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("action-items/:id") view=ActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("action-items/:id/edit") view=EditActionItemPage ssr=SsrMode::Async />
                     <Route path=path!("analytics") view=AnalyticsPage ssr=SsrMode::Async />
+                    <Route path=path!("analytics/items") view=AnalyticsItemsPage ssr=SsrMode::Async />
                     <Route path=path!("deploys") view=DeploysPage ssr=SsrMode::Async />
                     <Route path=path!("digest") view=DigestPage ssr=SsrMode::Async />
                     <Route path=path!("reviews") view=ReviewsPage ssr=SsrMode::Async />

@@ -780,7 +780,64 @@ async fn finished_periods_are_reused_until_the_data_changes(db: Db) {
     assert_eq!(slo, Some(95.5));
 }
 
+/// Every action-item figure lists exactly the items it counts.
+async fn each_item_figure_lists_the_items_it_counts(db: Db) {
+    let s = seed(&db).await;
+    seed_items_and_deploys(&db, &s).await;
+    for period in [
+        october(),
+        ReportPeriod::Calendar(Period::parse("2026-11").unwrap()),
+    ] {
+        let f =
+            analytics::period_figures(db.read(), Scope::default(), period, &chrono_tz::UTC, now())
+                .await
+                .unwrap();
+        let v = f.items.verification;
+        let expected = [
+            (Metric::ItemsCreated, f.items.created),
+            (Metric::ItemsCommitted, f.items.committed),
+            (Metric::ItemsCompleted, f.items.completed),
+            (Metric::ItemsOpen, f.items.open_at_end),
+            (Metric::ItemsOverdue, f.items.overdue_at_end),
+            (Metric::PriorActionsVerified, v.due),
+            (Metric::PriorActionsEffective, v.verified),
+        ];
+        for (metric, count) in expected {
+            let (total, items) =
+                analytics::items_behind(db.read(), Scope::default(), period, metric, 100, now())
+                    .await
+                    .unwrap()
+                    .unwrap();
+            assert_eq!(
+                (total, items.len() as u64),
+                (count, count),
+                "{metric:?} in {period:?}"
+            );
+        }
+        assert!(f.items.open_at_end > 0, "{:?}", f.items);
+        if period == october() {
+            assert!(
+                f.items.created > 0 && f.items.completed > 0,
+                "{:?}",
+                f.items
+            );
+        }
+    }
+    let none = analytics::items_behind(
+        db.read(),
+        Scope::default(),
+        october(),
+        Metric::Mttr,
+        10,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(none.is_none());
+}
+
 on_both_databases!(
+    each_item_figure_lists_the_items_it_counts,
     finished_periods_are_reused_until_the_data_changes,
     the_digest_tells_october_and_says_what_to_do,
     october_figures_are_worked_out_by_hand,
@@ -1068,4 +1125,57 @@ async fn deploys_upload_as_csv_all_or_nothing_naming_each_bad_line() {
     assert_eq!((tally.succeeded, tally.rolled_back), (1, 1));
     let page = app.get("/deploys", Some(&admin)).await;
     assert!(page.body.contains("Upload deploys as CSV"));
+}
+
+#[tokio::test]
+async fn the_items_behind_a_figure_are_a_page_of_their_own() {
+    let app = TestApp::on(common::sqlite().await, now()).await;
+    let s = seed(&app.state.db).await;
+    seed_items_and_deploys(&app.state.db, &s).await;
+    let cookie = app.login_cookie("mia").await;
+    let page = app
+        .get("/analytics?kind=month&period=2026-10", Some(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(
+            "href=\"/analytics/items?kind=month&amp;period=2026-10&amp;metric=items_open\""
+        ),
+        "the open-items figure links to its items"
+    );
+    assert!(page.body.contains("data-chart=\"availability\""));
+    let items = app
+        .get(
+            "/analytics/items?kind=month&period=2026-10&metric=items_open",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(items.status, StatusCode::OK);
+    let open = analytics::items_behind(
+        app.state.db.read(),
+        Scope::default(),
+        october(),
+        Metric::ItemsOpen,
+        100,
+        now(),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .1;
+    assert!(!open.is_empty());
+    for item in &open {
+        assert!(
+            items.body.contains(&format!("data-item=\"{}\"", item.id)),
+            "{}",
+            item.title
+        );
+    }
+    let wrong = app
+        .get(
+            "/analytics/items?kind=month&period=2026-10&metric=mttr",
+            Some(&cookie),
+        )
+        .await;
+    assert!(wrong.body.contains("does not count action items"));
 }

@@ -47,6 +47,9 @@ impl AnalyticsParams {
     }
 }
 
+/// The most incidents a page lists behind one figure; the rest are counted.
+pub const INCIDENTS_SHOWN: usize = 25;
+
 /// An incident behind a figure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentRef {
@@ -163,20 +166,29 @@ pub async fn parse_params(
 /// The ids a page lists behind the figures: the period's incidents and any a finding names.
 #[cfg(feature = "ssr")]
 pub fn referenced_incidents(report: &Report) -> Vec<i64> {
-    let mut ids: Vec<i64> = report
-        .figures
-        .incident_ids
-        .iter()
-        .chain(report.findings.iter().flat_map(|f| f.incident_ids.iter()))
-        .chain(
-            report
-                .figures
-                .availability
-                .iter()
-                .flat_map(|s| s.incident_ids.iter()),
-        )
-        .copied()
-        .collect();
+    // The pages list the first `INCIDENTS_SHOWN` of each list behind a figure, and count the rest.
+    let f = &report.figures;
+    let first = |ids: &Vec<i64>| {
+        ids.iter()
+            .take(INCIDENTS_SHOWN)
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let mut lists: Vec<&Vec<i64>> = vec![
+        &f.incident_ids,
+        &f.monitoring_should_have_caught,
+        &f.known_problems,
+        &f.detected_by_unrecorded,
+        &f.ttd.missing_incident_ids,
+        &f.ttm.missing_incident_ids,
+        &f.ttr.missing_incident_ids,
+    ];
+    lists.extend(f.by_severity.iter().map(|c| &c.incident_ids));
+    lists.extend(f.detected_by.iter().map(|c| &c.incident_ids));
+    lists.extend(f.runbook.iter().map(|c| &c.incident_ids));
+    lists.extend(f.availability.iter().map(|s| &s.incident_ids));
+    lists.extend(report.findings.iter().map(|f| &f.incident_ids));
+    let mut ids: Vec<i64> = lists.into_iter().flat_map(first).collect();
     ids.sort_unstable();
     ids.dedup();
     ids
@@ -215,6 +227,92 @@ pub async fn load_analytics(params: AnalyticsParams) -> Result<AnalyticsDto, App
                 scope_label,
                 report,
                 incidents,
+            })
+        }
+        .await,
+    )
+}
+
+/// An action item behind a figure, as the list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRef {
+    pub id: i64,
+    pub title: String,
+    pub state: crate::domain::action_item::ActionState,
+    pub outcome: Option<crate::domain::action_item::Outcome>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub owner: Option<String>,
+    pub incident_id: i64,
+}
+
+/// The action items behind one item figure of a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemsBehindDto {
+    pub metric: crate::domain::analytics::Metric,
+    pub period_label: String,
+    pub scope_label: Option<String>,
+    /// How many the figure counts; `items` holds the newest `ITEMS_BEHIND_SHOWN` of them.
+    pub total: u64,
+    pub items: Vec<ItemRef>,
+}
+
+/// The most items a list behind a figure shows.
+pub const ITEMS_BEHIND_SHOWN: u64 = 200;
+
+/// The action items behind an item figure (`metric` such as `items_overdue`) of a period.
+#[server(endpoint = "analytics_items")]
+pub async fn load_items_behind(
+    params: AnalyticsParams,
+    metric: String,
+) -> Result<ItemsBehindDto, AppError> {
+    use crate::domain::action_item::{ActionState, Outcome};
+    use crate::domain::analytics::Metric;
+    auth::respond(
+        async {
+            let state = auth::state()?;
+            let now = state.clock.now();
+            auth::require(Role::Viewer).await?;
+            let db = state.db.read();
+            let metric =
+                Metric::parse(&metric).map_err(|m| AppError::validation("metric", "Figure", m))?;
+            let ParsedParams {
+                period,
+                scope,
+                scope_label,
+                ..
+            } = parse_params(db, &params, now).await?;
+            let (total, rows) =
+                analytics::items_behind(db, scope, period, metric, ITEMS_BEHIND_SHOWN, now)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::validation(
+                            "metric",
+                            "Figure",
+                            format!("{} does not count action items", metric.label()),
+                        )
+                    })?;
+            let owners: Vec<i64> = rows.iter().filter_map(|r| r.owner_id).collect();
+            let names = crate::services::accounts::display_names(db, owners).await?;
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    Ok(ItemRef {
+                        id: r.id,
+                        state: ActionState::parse(&r.state).map_err(AppError::internal)?,
+                        outcome: r.outcome.as_deref().and_then(|o| Outcome::parse(o).ok()),
+                        due_on: r.due_on,
+                        owner: r.owner_id.and_then(|id| names.get(&id).cloned()),
+                        incident_id: r.incident_id,
+                        title: r.title,
+                    })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            Ok(ItemsBehindDto {
+                metric,
+                period_label: period.label(),
+                scope_label,
+                total,
+                items,
             })
         }
         .await,

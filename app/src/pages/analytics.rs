@@ -2,11 +2,17 @@
 //! twelve periods drawn as SVG on the server (each with a table to read instead), and the
 //! incidents behind every count.
 
-use crate::api::analytics::{AnalyticsDto, AnalyticsParams, IncidentRef, load_analytics};
+use crate::api::analytics::{
+    AnalyticsDto, AnalyticsParams, INCIDENTS_SHOWN, ITEMS_BEHIND_SHOWN, IncidentRef,
+    ItemsBehindDto, load_analytics, load_items_behind,
+};
 use crate::api::catalog::load_catalog;
+use crate::components::action_items::state_badge;
 use crate::components::notice::ErrorNotice;
 use crate::domain::analytics::figures::{format_change, format_value};
-use crate::domain::analytics::{Counted, Metric, MetricRow, PeriodKind, Report, Verdict};
+use crate::domain::analytics::{
+    Counted, Metric, MetricRow, PeriodKind, Report, ServiceAvailability, Verdict,
+};
 use crate::domain::incident::{DetectionSource, RunbookOutcome};
 use crate::pages::how_we_measure::anchor;
 use crate::pages::incidents::severity_badge;
@@ -34,8 +40,10 @@ pub fn behind(
     if ids.is_empty() {
         return view! { <span class="muted">{summary}</span> }.into_any();
     }
+    let more = ids.len().saturating_sub(INCIDENTS_SHOWN);
     let rows: Vec<_> = ids
         .iter()
+        .take(INCIDENTS_SHOWN)
         .map(|id| match incidents.get(id) {
             Some(i) => (i.id, i.title.clone(), i.severity),
             None => (*id, format!("Incident #{id}"), None),
@@ -51,11 +59,25 @@ pub fn behind(
                         <a href=format!("/incidents/{id}")>{format!("#{id} {title}")}</a>
                     </li>
                 }).collect_view()}
+                {(more > 0).then(|| view! {
+                    <li class="more">{format!("and {more} more")}</li>
+                })}
             </ul>
         </details>
     }
     .into_any()
 }
+
+/// The figures that count action items, each with a list of the items behind it.
+const ITEM_METRICS: [Metric; 7] = [
+    Metric::ItemsCreated,
+    Metric::ItemsCommitted,
+    Metric::ItemsCompleted,
+    Metric::ItemsOpen,
+    Metric::ItemsOverdue,
+    Metric::PriorActionsVerified,
+    Metric::PriorActionsEffective,
+];
 
 fn verdict_class(verdict: Verdict) -> &'static str {
     match verdict {
@@ -194,13 +216,15 @@ fn share_bars<C: Copy + 'static>(
 fn figure_row(
     row: MetricRow,
     ids: Option<Vec<i64>>,
+    items_link: Option<String>,
     incidents: &HashMap<i64, IncidentRef>,
 ) -> impl IntoView + use<> {
     let metric = row.metric;
     let value = format_value(metric, row.value);
-    let cell = match ids {
-        Some(ids) => behind(value, &ids, incidents).into_any(),
-        None => view! { <span>{value}</span> }.into_any(),
+    let cell = match (ids, items_link) {
+        (Some(ids), _) => behind(value, &ids, incidents).into_any(),
+        (None, Some(href)) => view! { <a href=href>{value}</a> }.into_any(),
+        (None, None) => view! { <span>{value}</span> }.into_any(),
     };
     let anomaly = row.anomaly.filter(|a| a.anomalous).map(|a| {
         view! {
@@ -259,9 +283,12 @@ pub fn findings_view(
 }
 
 /// Every figure against the previous period, with the incidents behind the counts.
+/// The figures against the previous period. With `items_query` (the period and scope as a
+/// query string), each action-item figure links to the list of the items it counts.
 pub fn figures_view(
     report: &Report,
     period_label: &str,
+    items_query: Option<String>,
     incidents: &HashMap<i64, IncidentRef>,
 ) -> impl IntoView + use<> {
     let f = &report.figures;
@@ -286,7 +313,11 @@ pub fn figures_view(
         .cloned()
         .map(|row| {
             let ids = ids_for(row.metric);
-            figure_row(row, ids, incidents)
+            let link = items_query
+                .as_ref()
+                .filter(|_| ITEM_METRICS.contains(&row.metric))
+                .map(|q| format!("/analytics/items?{q}&metric={}", row.metric.key()));
+            figure_row(row, ids, link, incidents)
         })
         .collect_view();
     let tally = f.items.verification;
@@ -464,6 +495,91 @@ pub fn classification_view(
     }
 }
 
+/// Each service's availability as a bar against a mark at its SLO target, for the services
+/// with the least availability; the table below it holds every service.
+fn availability_chart(services: &[ServiceAvailability]) -> impl IntoView + use<> {
+    const SHOWN: usize = 12;
+    const W: f64 = 360.0;
+    const ROW: f64 = 18.0;
+    const LABEL: f64 = 110.0;
+    let mut shown: Vec<&ServiceAvailability> = services.iter().collect();
+    shown.sort_by(|a, b| {
+        let value = |s: &ServiceAvailability| s.availability.value().unwrap_or(1.0);
+        value(a)
+            .total_cmp(&value(b))
+            .then_with(|| a.service.cmp(&b.service))
+    });
+    shown.truncate(SHOWN);
+    // The scale starts at the nearest round figure below the lowest availability or target.
+    let lowest = shown
+        .iter()
+        .flat_map(|s| {
+            [
+                s.availability.value(),
+                s.slo_target_percent.map(|p| p / 100.0),
+            ]
+        })
+        .flatten()
+        .fold(1.0_f64, f64::min);
+    let floor = [0.999, 0.995, 0.99, 0.98, 0.95, 0.9, 0.8, 0.5, 0.0]
+        .into_iter()
+        .find(|f| *f < lowest)
+        .unwrap_or(0.0);
+    let x = |v: f64| LABEL + (v - floor) / (1.0 - floor) * (W - LABEL - 4.0);
+    let height = ROW * shown.len().max(1) as f64 + 14.0;
+    let rows: Vec<_> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let y = i as f64 * ROW;
+            let value = s.availability.value().unwrap_or(1.0);
+            let target = s.slo_target_percent.map(|p| p / 100.0);
+            let below = target.is_some_and(|t| value < t);
+            (
+                s.service.clone(),
+                y,
+                x(value.max(floor)),
+                target.map(x),
+                below,
+                format!(
+                    "{}: {}{}",
+                    s.service,
+                    format_value(Metric::Availability, Some(value)),
+                    s.slo_target_percent
+                        .map(|p| format!(" against an SLO of {p}%"))
+                        .unwrap_or_default()
+                ),
+            )
+        })
+        .collect();
+    let title = format!(
+        "Availability against SLO for the {} least available services, on a scale from {} to 100%",
+        shown.len(),
+        format_value(Metric::Availability, Some(floor))
+    );
+    let label = title.clone();
+    view! {
+        <figure class="chart" data-chart="availability">
+            <figcaption>"Availability against SLO"</figcaption>
+            <svg viewBox=format!("0 0 {W} {height}") role="img" aria-label=label>
+                <title>{title}</title>
+                {rows.into_iter().map(|(name, y, end, target, below, text)| view! {
+                    <g class="availability-row" class:below-slo=below>
+                        <title>{text}</title>
+                        <text x="0" y=format!("{:.1}", y + 12.0) class="bar-label">{name}</text>
+                        <rect class="bar" x=LABEL y=format!("{:.1}", y + 3.0) width=format!("{:.1}", end - LABEL) height="12" />
+                        {target.map(|t| view! {
+                            <line class="slo-mark" x1=format!("{t:.1}") x2=format!("{t:.1}") y1=format!("{:.1}", y + 1.0) y2=format!("{:.1}", y + 17.0) />
+                        })}
+                    </g>
+                }).collect_view()}
+                <text x=LABEL y=format!("{:.1}", height - 2.0) class="axis-label">{format_value(Metric::Availability, Some(floor))}</text>
+                <text x=W - 4.0 y=format!("{:.1}", height - 2.0) class="axis-label" text-anchor="end">"100%"</text>
+            </svg>
+        </figure>
+    }
+}
+
 /// Each service's availability against its SLO; `by_impact` lists the most affected first.
 pub fn availability_view(
     report: &Report,
@@ -496,7 +612,9 @@ pub fn availability_view(
             }
         })
         .collect_view();
+    let chart = (!services.is_empty()).then(|| availability_chart(&services));
     view! {
+        {chart}
         <div class="table-wrap">
             <table class="table">
                 <thead>
@@ -532,7 +650,7 @@ fn report_view(dto: AnalyticsDto, params: AnalyticsParams) -> AnyView {
         </section>
         <section class="panel" aria-labelledby="figures-heading">
             <h2 id="figures-heading">"Figures"</h2>
-            {figures_view(report, &dto.period_label, &incidents).into_any()}
+            {figures_view(report, &dto.period_label, Some(params.with_period(&dto.period_key)), &incidents).into_any()}
         </section>
         <section class="panel" aria-labelledby="durations-heading">
             <h2 id="durations-heading">"Time to detect, mitigate and resolve"</h2>
@@ -618,5 +736,80 @@ pub fn AnalyticsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The action items an item figure counts, from a link on the Analytics page.
+#[component]
+pub fn AnalyticsItemsPage() -> impl IntoView {
+    let query = use_query_map();
+    let request =
+        Memo::new(move |_| query.with(|q| (params_from(q), q.get("metric").unwrap_or_default())));
+    let items = Resource::new(
+        move || request.get(),
+        |(params, metric)| load_items_behind(params, metric),
+    );
+    view! {
+        <Title text="Action items behind a figure" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (params, _) = request.get_untracked();
+                let back = format!("/analytics?{}", params.with_period(params.period.as_deref().unwrap_or_default()));
+                match items.await {
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Ok(dto) => items_behind_view(dto, back).into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn items_behind_view(dto: ItemsBehindDto, back: String) -> impl IntoView {
+    let ItemsBehindDto {
+        metric,
+        period_label,
+        scope_label,
+        total,
+        items,
+    } = dto;
+    let shown = items.len() as u64;
+    let count = match total {
+        1 => "1 action item".to_string(),
+        n => format!("{n} action items"),
+    };
+    let more = (total > shown).then(|| format!("The newest {ITEMS_BEHIND_SHOWN} are listed here."));
+    view! {
+        <header class="page-header">
+            <h1>{metric.label()}</h1>
+            <p class="lede">
+                {period_label} {scope_label.map(|s| format!(" · {s}"))} " · "
+                <a href=back>"Back to the figures"</a> " · "
+                <a href=format!("/how-we-measure#{}", anchor(metric.label()))>"How it is counted"</a>
+            </p>
+        </header>
+        <section class="panel">
+            <p class="count" role="status">{count} " " {more}</p>
+            {(!items.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table class="table">
+                        <thead><tr>
+                            <th scope="col">"Item"</th><th scope="col">"State"</th>
+                            <th scope="col">"Owner"</th><th scope="col">"Due"</th><th scope="col">"Incident"</th>
+                        </tr></thead>
+                        <tbody>
+                            {items.into_iter().map(|i| view! {
+                                <tr data-item=i.id>
+                                    <td><a href=format!("/action-items/{}", i.id)>{i.title}</a></td>
+                                    <td>{state_badge(i.state)} {i.outcome.map(|o| format!(" {}", o.label()))}</td>
+                                    <td>{i.owner.unwrap_or_else(|| "Nobody yet".into())}</td>
+                                    <td>{i.due_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "–".into())}</td>
+                                    <td><a href=format!("/incidents/{}", i.incident_id)>{format!("#{}", i.incident_id)}</a></td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
     }
 }

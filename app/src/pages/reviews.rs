@@ -294,7 +294,7 @@ fn review_view(
                     view! { <ItemsTable items=r.newly_overdue.clone() show_incident=true /> }.into_any()
                 },
                 AgendaSection::Figures => view! {
-                    {figures_view(report, &r.analytics.period_label, &incidents)}
+                    {figures_view(report, &r.analytics.period_label, None, &incidents)}
                     <details><summary>"Durations and trends"</summary>
                         {durations_view(report, &incidents)}
                         {charts_view(report)}

@@ -6,7 +6,7 @@ use crate::domain::action_item::{ActionState, Outcome};
 use crate::domain::analytics::figures::{self, CHART_PERIODS};
 use crate::domain::analytics::{
     Availability, DeployTally, DetectionGapThreshold, ImpactWindow, IncidentFacts, ItemFigures,
-    PeriodFigures, Report, ReportPeriod, ServiceAvailability, VerificationTally,
+    Metric, PeriodFigures, Report, ReportPeriod, ServiceAvailability, VerificationTally,
 };
 use crate::domain::catalog::SloTarget;
 use crate::domain::deploy::DeployOutcome;
@@ -166,6 +166,85 @@ async fn incident_facts(
         .collect()
 }
 
+/// Which action items each item figure of a period counts, in one place for the counts and for
+/// the lists behind them. A period still under way is counted as of today: late means due
+/// before today, and a verification has fallen due when its day has come, not merely lies in
+/// the period.
+struct ItemConditions {
+    created: Condition,
+    committed: Condition,
+    completed: Condition,
+    /// Open at the end: committed before it and not finished or declined by then, as "never
+    /// closed" plus "closed after the end", so that each part reads a narrow range of the
+    /// closed-at index instead of every item committed before the end.
+    open_parts: [Condition; 2],
+    /// Of those, due before the end (or today).
+    overdue_parts: [Condition; 2],
+    verification_due: Condition,
+    verified: Condition,
+    effective: Condition,
+}
+
+impl ItemConditions {
+    fn of(
+        period: ReportPeriod,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> ItemConditions {
+        use action_item::Column as C;
+        let first_day = period.start();
+        let late_before = period.end().min(today);
+        let end_day = period.end().min(today + chrono::Duration::days(1));
+        let still_open = Condition::all()
+            .add(C::ClosedAt.is_null())
+            .add(C::CommittedAt.lt(end));
+        let closed_later = Condition::all()
+            .add(C::ClosedAt.gte(end))
+            .add(C::CommittedAt.lt(end));
+        let due = Condition::all()
+            .add(C::VerifyOn.gte(first_day))
+            .add(C::VerifyOn.lt(end_day));
+        let verified = due.clone().add(C::State.eq(ActionState::Verified.key()));
+        ItemConditions {
+            created: Condition::all()
+                .add(C::CreatedAt.gte(start))
+                .add(C::CreatedAt.lt(end)),
+            committed: Condition::all()
+                .add(C::CommittedAt.gte(start))
+                .add(C::CommittedAt.lt(end)),
+            completed: Condition::all()
+                .add(C::DoneOn.gte(first_day))
+                .add(C::DoneOn.lt(period.end())),
+            overdue_parts: [
+                still_open.clone().add(C::DueOn.lt(late_before)),
+                closed_later.clone().add(C::DueOn.lt(late_before)),
+            ],
+            open_parts: [still_open, closed_later],
+            effective: verified
+                .clone()
+                .add(C::Outcome.eq(Outcome::Effective.key())),
+            verified,
+            verification_due: due,
+        }
+    }
+
+    /// What the list behind `metric` shows, or `None` when the metric is not about items.
+    fn behind(self, metric: Metric) -> Option<Condition> {
+        let either = |[a, b]: [Condition; 2]| Condition::any().add(a).add(b);
+        Some(match metric {
+            Metric::ItemsCreated => self.created,
+            Metric::ItemsCommitted => self.committed,
+            Metric::ItemsCompleted => self.completed,
+            Metric::ItemsOpen => either(self.open_parts),
+            Metric::ItemsOverdue => either(self.overdue_parts),
+            Metric::PriorActionsVerified => self.verification_due,
+            Metric::PriorActionsEffective => self.verified,
+            _ => return None,
+        })
+    }
+}
+
 async fn item_figures(
     db: &impl ConnectionTrait,
     scope: Scope,
@@ -174,7 +253,6 @@ async fn item_figures(
     end: DateTime<Utc>,
     today: NaiveDate,
 ) -> Result<ItemFigures, AppError> {
-    use action_item::Column as C;
     let count = |cond: Condition| async move {
         Ok::<u64, AppError>(
             action_item::Entity::find()
@@ -184,62 +262,56 @@ async fn item_figures(
                 .await?,
         )
     };
-    let first_day = period.start();
-    // A period still under way is counted as of today: late means due before today, and a
-    // verification has fallen due when its day has come, not merely lies in the period.
-    let late_before = period.end().min(today);
-    let end_day = period.end().min(today + chrono::Duration::days(1));
-    // Open at the end: committed before it and not finished or declined by then. Counted as
-    // "never closed" plus "closed after the end", so each part reads a narrow range of the
-    // closed-at index instead of every item committed before the end.
-    let still_open = Condition::all()
-        .add(C::ClosedAt.is_null())
-        .add(C::CommittedAt.lt(end));
-    let closed_later = Condition::all()
-        .add(C::ClosedAt.gte(end))
-        .add(C::CommittedAt.lt(end));
-    let late = || C::DueOn.lt(late_before);
-    let due_in_period = Condition::all()
-        .add(C::VerifyOn.gte(first_day))
-        .add(C::VerifyOn.lt(end_day));
+    let ItemConditions {
+        created,
+        committed,
+        completed,
+        open_parts: [still_open, closed_later],
+        overdue_parts: [late_open, late_closed_later],
+        verification_due,
+        verified,
+        effective,
+    } = ItemConditions::of(period, start, end, today);
     Ok(ItemFigures {
-        created: count(
-            Condition::all()
-                .add(C::CreatedAt.gte(start))
-                .add(C::CreatedAt.lt(end)),
-        )
-        .await?,
-        committed: count(
-            Condition::all()
-                .add(C::CommittedAt.gte(start))
-                .add(C::CommittedAt.lt(end)),
-        )
-        .await?,
-        completed: count(
-            Condition::all()
-                .add(C::DoneOn.gte(first_day))
-                .add(C::DoneOn.lt(period.end())),
-        )
-        .await?,
-        overdue_at_end: count(still_open.clone().add(late())).await?
-            + count(closed_later.clone().add(late())).await?,
+        created: count(created).await?,
+        committed: count(committed).await?,
+        completed: count(completed).await?,
+        overdue_at_end: count(late_open).await? + count(late_closed_later).await?,
         open_at_end: count(still_open).await? + count(closed_later).await?,
         verification: VerificationTally {
-            due: count(due_in_period.clone()).await?,
-            verified: count(
-                due_in_period
-                    .clone()
-                    .add(C::State.eq(ActionState::Verified.key())),
-            )
-            .await?,
-            effective: count(
-                due_in_period
-                    .add(C::State.eq(ActionState::Verified.key()))
-                    .add(C::Outcome.eq(Outcome::Effective.key())),
-            )
-            .await?,
+            due: count(verification_due).await?,
+            verified: count(verified).await?,
+            effective: count(effective).await?,
         },
     })
+}
+
+/// The action items behind an item figure of `period` (newest first, at most `limit`) and how
+/// many there are in all; `None` when `metric` does not count items.
+pub async fn items_behind(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    period: ReportPeriod,
+    metric: Metric,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Option<(u64, Vec<action_item::Model>)>, AppError> {
+    let zone = organisation::reporting_zone(db).await?;
+    let (start, end) = period.utc_bounds(&zone);
+    let today = crate::domain::time::day_in(now, zone);
+    let Some(cond) = ItemConditions::of(period, start, end, today).behind(metric) else {
+        return Ok(None);
+    };
+    let query = action_item::Entity::find()
+        .filter(scope.items())
+        .filter(cond);
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(action_item::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(Some((total, items)))
 }
 
 async fn deploy_tally(
@@ -289,28 +361,27 @@ async fn availability(
     }
     let services = services.all(db).await?;
     // A window overlaps when it started in the period, or started before it and had not ended
-    // by its start. Each branch is a range of its own index; the services come second, by id.
+    // by its start: mitigated after the start, or not mitigated and resolved after it or not at
+    // all. Spelled as four flat alternatives so that each reads a range of its own index.
+    let before = || C::StartedAt.lt(start);
     let overlapping = Condition::any()
         .add(
             Condition::all()
                 .add(C::StartedAt.gte(start))
                 .add(C::StartedAt.lt(end)),
         )
+        .add(Condition::all().add(C::MitigatedAt.gt(start)).add(before()))
         .add(
-            Condition::all().add(C::StartedAt.lt(start)).add(
-                Condition::any()
-                    .add(C::MitigatedAt.gt(start))
-                    .add(
-                        Condition::all()
-                            .add(C::MitigatedAt.is_null())
-                            .add(C::ResolvedAt.gt(start)),
-                    )
-                    .add(
-                        Condition::all()
-                            .add(C::MitigatedAt.is_null())
-                            .add(C::ResolvedAt.is_null()),
-                    ),
-            ),
+            Condition::all()
+                .add(C::MitigatedAt.is_null())
+                .add(C::ResolvedAt.gt(start))
+                .add(before()),
+        )
+        .add(
+            Condition::all()
+                .add(C::MitigatedAt.is_null())
+                .add(C::ResolvedAt.is_null())
+                .add(before()),
         );
     let incidents: Vec<(
         i64,

@@ -16,6 +16,7 @@ mod m20261124_000010_organisation;
 mod m20261130_000011_analytics;
 mod m20261130_000012_reviews;
 mod m20261130_000013_analytics_indexes;
+mod m20261130_000014_action_item_panel_indexes;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_analytics::Migration),
             Box::new(m20261130_000012_reviews::Migration),
             Box::new(m20261130_000013_analytics_indexes::Migration),
+            Box::new(m20261130_000014_action_item_panel_indexes::Migration),
         ]
     }
 }

@@ -75,9 +75,17 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
         Duration::from_secs(args.reminder_minutes * 60),
     ));
 
+    use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
-        .with_context(|| format!("listening on {}", args.listen))?;
+        .with_context(|| format!("listening on {}", args.listen))?
+        // A page is written in several pieces; without this, a kept-alive connection waits
+        // for the client's delayed acknowledgement (tens of milliseconds) between them.
+        .tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(%err, "could not set TCP_NODELAY");
+            }
+        });
     let app = router(state, &web);
     println!("Hindsight is running at http://{}", args.listen);
     if !web.secure_cookies && !args.listen.ip().is_loopback() {
@@ -101,6 +109,9 @@ async fn cleanup(state: AppState) {
         tick.tick().await;
         if let Err(err) = store.delete_expired().await {
             tracing::warn!(%err, "removing expired sessions failed");
+        }
+        if let Err(err) = db::optimize(&state.db).await {
+            tracing::warn!(%err, "updating the query planner's statistics failed");
         }
         if let Err(err) =
             app::services::login_throttle::prune(state.db.write(), state.clock.now()).await

@@ -189,7 +189,10 @@ async fn every_filter_narrows_the_list_and_counts_agree(db: Db) {
             "Card declines spike"
         ]
     );
-    assert_eq!(incidents::count(db.read(), &payments).await.unwrap(), 3);
+    assert_eq!(
+        incidents::count(db.read(), &payments, 100).await.unwrap(),
+        3
+    );
     let on_search = IncidentFilter {
         service_id: Some(w.search_service),
         ..Default::default()
@@ -269,7 +272,7 @@ async fn every_filter_narrows_the_list_and_counts_agree(db: Db) {
         postmortem_status: Some(PostmortemStatus::Draft),
         ..Default::default()
     };
-    assert_eq!(incidents::count(db.read(), &drafts).await.unwrap(), 4);
+    assert_eq!(incidents::count(db.read(), &drafts, 100).await.unwrap(), 4);
 
     let combined = IncidentFilter {
         team_id: Some(w.payments_team),

@@ -22,6 +22,8 @@ use crate::{
 use chrono::{DateTime, Utc};
 
 pub const INCIDENTS_PER_PAGE: u64 = 25;
+/// The list counts its matches up to this many; a larger total shows as "more than".
+pub const COUNT_UP_TO: u64 = 10_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentSummary {
@@ -44,6 +46,7 @@ pub struct IncidentSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentList {
     /// How many incidents match, on all pages.
+    /// Up to `COUNT_UP_TO + 1`: more than `COUNT_UP_TO` when it is that.
     pub total: u64,
     pub incidents: Vec<IncidentSummary>,
     /// The `after` of the next page; `None` on the last one.
@@ -281,7 +284,7 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
                 }
                 None => None,
             };
-            let total = incidents::count(db.read(), &filter).await?;
+            let total = incidents::count(db.read(), &filter, COUNT_UP_TO).await?;
             let (rows, next_after) = match &hits {
                 // Search results come in order of relevance, a page at a time by offset.
                 Some(hits) => {

@@ -3,7 +3,8 @@
 use crate::api::action_items::{IncidentItems, SaveActionItem};
 use crate::api::catalog::load_catalog;
 use crate::api::incidents::{
-    DeleteIncident, IncidentDetail, IncidentSummary, ListParams, list_incidents, load_incident,
+    COUNT_UP_TO, DeleteIncident, IncidentDetail, IncidentSummary, ListParams, list_incidents,
+    load_incident,
 };
 use crate::api::timeline::{
     AddTimelineEvent, DeleteTimelineEvent, Timeline, TimelineEventDto, UpdateTimelineEvent,
@@ -23,6 +24,19 @@ use crate::pages::action_items::{IncidentItemsSection, incident_items_resource};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// 12345 as "12,345".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 pub fn severity_badge(severity: Severity) -> impl IntoView {
     view! { <span class=format!("badge sev {}", severity.key()) title=severity.description()>{severity.label()}</span> }
@@ -147,7 +161,11 @@ pub fn IncidentsPage() -> impl IntoView {
                         let again = params.get_untracked().query_string();
                         view! {
                             <section class="panel">
-                                <p class="count" role="status">{if page.total == 1 { "1 incident matches".to_string() } else { format!("{} incidents match", page.total) }}</p>
+                                <p class="count" role="status">{match page.total {
+                                    1 => "1 incident matches".to_string(),
+                                    n if n > COUNT_UP_TO => format!("More than {} incidents match", thousands(COUNT_UP_TO)),
+                                    n => format!("{} incidents match", thousands(n)),
+                                }}</p>
                                 <div class="table-wrap">
                                     <table class="table">
                                         <thead><tr>

@@ -1325,16 +1325,21 @@ pub async fn counts_for_incidents(
             action_item::Column::State,
             action_item::Column::DueOn,
         ])
+        // Only the incident: a page's incidents have few items each, while a state can have
+        // hundreds of thousands.
         .filter(action_item::Column::IncidentId.is_in(incident_ids.to_vec()))
-        .filter(action_item::Column::State.is_in([
-            ActionState::Proposed.key(),
-            ActionState::Open.key(),
-            ActionState::InProgress.key(),
-        ]))
         .into_tuple()
         .all(db)
         .await?;
+    let still_open = [
+        ActionState::Proposed.key(),
+        ActionState::Open.key(),
+        ActionState::InProgress.key(),
+    ];
     for (incident_id, state, due_on) in rows {
+        if !still_open.contains(&state.as_str()) {
+            continue;
+        }
         let entry = counts.entry(incident_id).or_default();
         entry.0 += 1;
         if let Ok(state) = ActionState::parse(&state)

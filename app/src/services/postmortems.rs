@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::services::{action_items, history, search};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{Set, SqlErr, TransactionTrait};
+use sea_orm::{QuerySelect, Set, SqlErr, TransactionTrait};
 
 /// An incident's postmortem as the editor and the page read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,12 +85,16 @@ pub async fn statuses(
     if incident_ids.is_empty() {
         return Ok(Default::default());
     }
-    Ok(postmortem::Entity::find()
+    let rows: Vec<(i64, String)> = postmortem::Entity::find()
+        .select_only()
+        .columns([postmortem::Column::IncidentId, postmortem::Column::Status])
         .filter(postmortem::Column::IncidentId.is_in(incident_ids.to_vec()))
+        .into_tuple()
         .all(db)
-        .await?
+        .await?;
+    Ok(rows
         .into_iter()
-        .filter_map(|p| Some((p.incident_id, PostmortemStatus::parse(&p.status).ok()?)))
+        .filter_map(|(id, status)| Some((id, PostmortemStatus::parse(&status).ok()?)))
         .collect())
 }
 

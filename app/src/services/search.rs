@@ -5,7 +5,7 @@
 use crate::entities::{incident, postmortem, timeline_event};
 use crate::error::AppError;
 use sea_orm::prelude::*;
-use sea_orm::{DbBackend, QueryOrder, Statement};
+use sea_orm::{DbBackend, QueryOrder, QuerySelect, Statement};
 
 /// The most hits a search considers; the list then filters and pages through them.
 pub const MAX_HITS: usize = 500;
@@ -61,6 +61,35 @@ pub async fn reindex(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), 
         ],
     ))
     .await?;
+    Ok(())
+}
+
+/// Rewrites only the timeline text of the incident's search row, for a change to its timeline:
+/// the title, summary and write-up stay as they were. Writes the whole row when there is none.
+pub async fn reindex_timeline(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), AppError> {
+    let timeline: Vec<String> = timeline_event::Entity::find()
+        .select_only()
+        .column(timeline_event::Column::Body)
+        .filter(timeline_event::Column::IncidentId.eq(incident_id))
+        .order_by_asc(timeline_event::Column::OccurredAt)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "UPDATE incident_search SET timeline = $1 WHERE incident_id = $2",
+        _ => "UPDATE incident_search SET timeline = $1 WHERE rowid = $2",
+    };
+    let updated = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [timeline.join("\n").into(), incident_id.into()],
+        ))
+        .await?;
+    if updated.rows_affected() == 0 {
+        return reindex(db, incident_id).await;
+    }
     Ok(())
 }
 

@@ -240,7 +240,7 @@ pub async fn create(
         },
     )
     .await?;
-    search::reindex(&txn, incident_id).await?;
+    search::reindex_timeline(&txn, incident_id).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -317,7 +317,7 @@ pub async fn update(
         )
         .await?;
     }
-    search::reindex(&txn, before.incident_id).await?;
+    search::reindex_timeline(&txn, before.incident_id).await?;
     let updated = get(&txn, id).await?.ok_or(AppError::NotFound)?;
     txn.commit().await?;
     Ok(updated)
@@ -362,7 +362,7 @@ pub async fn delete(
         },
     )
     .await?;
-    search::reindex(&txn, before.incident_id).await?;
+    search::reindex_timeline(&txn, before.incident_id).await?;
     txn.commit().await?;
     Ok(before.incident_id)
 }

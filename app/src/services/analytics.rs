@@ -532,8 +532,25 @@ pub async fn data_version(db: &impl ConnectionTrait) -> Result<DataVersion, AppE
 /// A report's twelve earlier periods then cost one version query instead of a dozen periods'
 /// worth of rows. One per server process, shared by its requests; every instance checks the
 /// version in the database, so several instances on one PostgreSQL stay right.
-#[derive(Clone, Default)]
-pub struct FiguresCache(std::sync::Arc<std::sync::Mutex<CachedFigures>>);
+///
+/// It also lets only as many reports be worked out at once as there are cores: more would not
+/// finish sooner, would each hold a report's rows in memory, and on a cold cache would all
+/// compute the same periods side by side instead of the later ones finding them kept.
+#[derive(Clone)]
+pub struct FiguresCache {
+    kept: std::sync::Arc<std::sync::Mutex<CachedFigures>>,
+    working: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for FiguresCache {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        FiguresCache {
+            kept: Default::default(),
+            working: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+}
 
 #[derive(Default)]
 struct CachedFigures {
@@ -546,7 +563,7 @@ const CACHED_PERIODS: usize = 4_096;
 
 impl FiguresCache {
     fn get(&self, version: DataVersion, key: &(Scope, ReportPeriod, Tz)) -> Option<PeriodFigures> {
-        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cached = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if cached.version != Some(version) {
             cached.version = Some(version);
             cached.figures.clear();
@@ -556,7 +573,7 @@ impl FiguresCache {
     }
 
     fn put(&self, version: DataVersion, key: (Scope, ReportPeriod, Tz), figures: &PeriodFigures) {
-        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cached = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if cached.version != Some(version) {
             return;
         }
@@ -583,6 +600,11 @@ pub async fn report(
     period: ReportPeriod,
     now: DateTime<Utc>,
 ) -> Result<Report, AppError> {
+    let _turn = cache
+        .working
+        .acquire()
+        .await
+        .map_err(|_| AppError::internal("the report queue is closed"))?;
     let version = data_version(db).await?;
     let settings = organisation::get(db).await?;
     let zone =

@@ -1,6 +1,7 @@
 //! The figures of a period, read from the database: the period's incidents (a narrow select on
 //! the start-time index), action items and deploys counted in SQL, and the impact windows of the
-//! services in scope. The arithmetic is `domain::analytics`; this module only gathers the facts.
+//! services in scope. The arithmetic is `domain::analytics`; this module gathers the facts, and
+//! keeps finished periods' figures while the data behind them is unchanged.
 
 use crate::domain::action_item::{ActionState, Outcome};
 use crate::domain::analytics::figures::{self, CHART_PERIODS};

@@ -15,11 +15,12 @@ use app::entities::{
     action_item, deploy, incident, incident_service, incident_tag, postmortem, service, team,
     timeline_event, user,
 };
+use app::services::search::{self, SearchRow};
 use app::state::Db;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
-    Statement, TransactionTrait,
+    TransactionTrait,
 };
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -311,8 +312,7 @@ struct Batch {
     events: Vec<timeline_event::ActiveModel>,
     postmortems: Vec<postmortem::ActiveModel>,
     items: Vec<action_item::ActiveModel>,
-    /// Id, title, summary, postmortem and timeline text for the search index.
-    search: Vec<(i64, String, String, String, String)>,
+    search: Vec<SearchRow>,
 }
 
 impl Batch {
@@ -323,7 +323,9 @@ impl Batch {
         insert_all(txn, self.events).await?;
         insert_all(txn, self.postmortems).await?;
         insert_all(txn, self.items).await?;
-        index(txn, self.search).await
+        search::insert(txn, self.search)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 }
 
@@ -336,48 +338,6 @@ where
         let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
         A::Entity::insert_many(chunk)
             .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// The search rows, written as `services::search::reindex` would write them one at a time.
-async fn index(
-    txn: &DatabaseTransaction,
-    rows: Vec<(i64, String, String, String, String)>,
-) -> anyhow::Result<()> {
-    let backend = txn.get_database_backend();
-    let id_column = match backend {
-        DbBackend::Postgres => "incident_id",
-        _ => "rowid",
-    };
-    for chunk in rows.chunks(ROWS_PER_STATEMENT / 5) {
-        let mut sql = format!(
-            "INSERT INTO incident_search ({id_column}, title, summary, postmortem, timeline) VALUES "
-        );
-        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 5);
-        for (i, (id, title, summary, postmortem, timeline)) in chunk.iter().enumerate() {
-            let b = i * 5;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            ));
-            values.extend([
-                (*id).into(),
-                title.clone().into(),
-                summary.clone().into(),
-                postmortem.clone().into(),
-                timeline.clone().into(),
-            ]);
-        }
-        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
     }
     Ok(())
@@ -594,9 +554,13 @@ fn one_incident(
             no_action_reason: Set(None),
         });
     }
-    batch
-        .search
-        .push((id, title, scenario.summary.to_string(), body, timeline_text));
+    batch.search.push(SearchRow {
+        incident_id: id,
+        title,
+        summary: scenario.summary.to_string(),
+        postmortem: body,
+        timeline: timeline_text,
+    });
 
     let raised = resolved.unwrap_or(acknowledged) + Duration::hours(dice.between(1, 48));
     if raised < end {

@@ -40,27 +40,69 @@ pub async fn reindex(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), 
         .collect::<Vec<_>>()
         .join("\n");
     remove(db, incident_id).await?;
+    insert(
+        db,
+        vec![SearchRow {
+            incident_id,
+            title: found.title,
+            summary: found.summary,
+            postmortem,
+            timeline,
+        }],
+    )
+    .await
+}
+
+/// What an incident's search row holds: the timeline is its events' text in time order, one
+/// event per line.
+pub struct SearchRow {
+    pub incident_id: i64,
+    pub title: String,
+    pub summary: String,
+    pub postmortem: String,
+    pub timeline: String,
+}
+
+/// Rows per INSERT: five values each, well within either database's limit on bound values.
+const ROWS_PER_INSERT: usize = 180;
+
+/// Writes search rows for incidents that have none, many to a statement.
+pub async fn insert(db: &impl ConnectionTrait, rows: Vec<SearchRow>) -> Result<(), AppError> {
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "INSERT INTO incident_search (incident_id, title, summary, postmortem, timeline) VALUES ($1, $2, $3, $4, $5)"
-        }
-        _ => {
-            "INSERT INTO incident_search (rowid, title, summary, postmortem, timeline) VALUES ($1, $2, $3, $4, $5)"
-        }
+    let id_column = match backend {
+        DbBackend::Postgres => "incident_id",
+        _ => "rowid",
     };
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [
-            incident_id.into(),
-            found.title.into(),
-            found.summary.into(),
-            postmortem.into(),
-            timeline.into(),
-        ],
-    ))
-    .await?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut sql = format!(
+            "INSERT INTO incident_search ({id_column}, title, summary, postmortem, timeline) VALUES "
+        );
+        let mut values: Vec<sea_orm::Value> = Vec::new();
+        for (i, row) in rows.by_ref().take(ROWS_PER_INSERT).enumerate() {
+            let b = i * 5;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            ));
+            values.extend([
+                row.incident_id.into(),
+                row.title.into(),
+                row.summary.into(),
+                row.postmortem.into(),
+                row.timeline.into(),
+            ]);
+        }
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
     Ok(())
 }
 

@@ -413,6 +413,12 @@ async fn reviews_through_the_pages_check_who_is_asking() {
     let page = app.get(&location, Some(&fay)).await;
     assert!(page.body.contains("Close review"));
     assert!(page.body.contains("Actions due for verification"));
+    assert!(
+        page.body.contains(
+            "href=\"/analytics/items?kind=month&amp;period=2026-11&amp;metric=items_overdue\""
+        ),
+        "the review's item figures lead to the items they count"
+    );
 
     let id = location.trim_start_matches("/reviews/").to_string();
     let refused = app

@@ -12,6 +12,7 @@ use crate::components::action_items::{ItemsTable, state_badge};
 use crate::components::form::{FormError, field_error, form_error, kept_or};
 use crate::components::notice::ErrorNotice;
 use crate::domain::action_item::{ActionState, ActionType, Cadence, Outcome, Priority};
+use crate::domain::links::urlencode;
 use crate::domain::review::{AgendaSection, ReviewStatus};
 use crate::pages::analytics::{
     availability_view, behind, charts_view, classification_view, durations_view, figures_view,
@@ -275,6 +276,17 @@ fn review_view(
         .iter()
         .filter_map(|id| incidents.get(id).cloned())
         .collect();
+    // The titles come for the first `INCIDENTS_SHOWN` of each list; the rest are counted.
+    let all_incidents = report.figures.incident_ids.len();
+    let unlisted = all_incidents - period_incidents.len();
+    let items_query = Some(match r.analytics.kind {
+        Some(kind) => format!(
+            "kind={}&period={}",
+            kind.key(),
+            urlencode(&r.analytics.period_key)
+        ),
+        None => format!("period={}", urlencode(&r.analytics.period_key)),
+    });
     let items = report.figures.items;
     let sections = r
         .sections
@@ -284,8 +296,9 @@ fn review_view(
                 AgendaSection::Headline => view! { <p class="headline" role="status">{report.headline.clone()}</p> }.into_any(),
                 AgendaSection::Findings => findings_view(report, &incidents).into_any(),
                 AgendaSection::Incidents => view! {
-                    <p class="hint">{format!("{}: {} incident{}", r.analytics.period_label, period_incidents.len(), if period_incidents.len() == 1 { "" } else { "s" })}</p>
+                    <p class="hint">{format!("{}: {} incident{}", r.analytics.period_label, all_incidents, if all_incidents == 1 { "" } else { "s" })}</p>
                     {incident_list(&period_incidents)}
+                    {(unlisted > 0).then(|| view! { <p class="hint">{format!("and {unlisted} more")}</p> })}
                 }.into_any(),
                 AgendaSection::OpenIncidents => incident_list(&r.open_incidents).into_any(),
                 AgendaSection::NewlyOverdue => if r.newly_overdue.is_empty() {
@@ -294,7 +307,7 @@ fn review_view(
                     view! { <ItemsTable items=r.newly_overdue.clone() show_incident=true /> }.into_any()
                 },
                 AgendaSection::Figures => view! {
-                    {figures_view(report, &r.analytics.period_label, None, &incidents)}
+                    {figures_view(report, &r.analytics.period_label, items_query.clone(), &incidents)}
                     <details><summary>"Durations and trends"</summary>
                         {durations_view(report, &incidents)}
                         {charts_view(report)}

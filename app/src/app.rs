@@ -5,6 +5,7 @@ use crate::pages::{
     action_items::{
         ActionItemPage, ActionItemsPage, EditActionItemPage, MyItemsPage, NewActionItemPage,
     },
+    admin_alerts::AdminAlertsPage,
     admin_organisation::AdminOrganisationPage,
     admin_template::AdminTemplatePage,
     admin_users::AdminUsersPage,
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/organisation") view=AdminOrganisationPage ssr=SsrMode::Async />
                     <Route path=path!("admin/template") view=AdminTemplatePage ssr=SsrMode::Async />
+                    <Route path=path!("admin/alerts") view=AdminAlertsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -17,6 +17,7 @@ mod m20261130_000011_analytics;
 mod m20261130_000012_reviews;
 mod m20261130_000013_analytics_indexes;
 mod m20261130_000014_action_item_panel_indexes;
+mod m20261130_000015_alerts;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_reviews::Migration),
             Box::new(m20261130_000013_analytics_indexes::Migration),
             Box::new(m20261130_000014_action_item_panel_indexes::Migration),
+            Box::new(m20261130_000015_alerts::Migration),
         ]
     }
 }

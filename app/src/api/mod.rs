@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod action_items;
+pub mod alerts;
 pub mod analytics;
 pub mod catalog;
 pub mod deploys;

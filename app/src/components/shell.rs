@@ -74,6 +74,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                     <NavLink href="/admin/users" label="Users" />
                     <NavLink href="/admin/template" label="Postmortem template" />
                     <NavLink href="/admin/organisation" label="Organisation" />
+                    <NavLink href="/admin/alerts" label="Alerts" />
                 })}
             </nav>
             <main class="content" id="main">{children()}</main>

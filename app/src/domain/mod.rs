@@ -44,6 +44,7 @@ macro_rules! choices {
 
 pub mod account;
 pub mod action_item;
+pub mod alert;
 pub mod analytics;
 pub mod blameless;
 pub mod catalog;

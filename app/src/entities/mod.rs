@@ -2,6 +2,11 @@
 
 pub mod action_item;
 pub mod action_item_incident;
+pub mod alert;
+pub mod alert_delivery;
+pub mod alert_group;
+pub mod alert_mapping;
+pub mod alert_source;
 pub mod api_token;
 pub mod calendar_feed;
 pub mod deploy;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod action_items;
+pub mod admin_alerts;
 pub mod admin_organisation;
 pub mod admin_template;
 pub mod admin_users;

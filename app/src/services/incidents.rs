@@ -283,7 +283,7 @@ fn fill(active: &mut incident::ActiveModel, input: &IncidentInput, now: DateTime
 
 #[tracing::instrument(skip(db, input), fields(title = %input.title))]
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait<Transaction = DatabaseTransaction>,
     input: IncidentInput,
     author_id: i64,
     now: DateTime<Utc>,
@@ -328,6 +328,34 @@ pub async fn create(
     txn.commit().await?;
     tracing::info!(incident_id = record.incident.id, "incident recorded");
     Ok(record)
+}
+
+/// Sets some of the incident's columns if it is still at the version that was read, moving the
+/// version on, so that a change made in between is refused rather than lost.
+pub(crate) async fn change_from(
+    db: &impl ConnectionTrait,
+    incident: &incident::Model,
+    now: DateTime<Utc>,
+    change: impl FnOnce(&mut incident::ActiveModel),
+) -> Result<(), AppError> {
+    let mut active = incident::ActiveModel {
+        version: Set(incident.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    change(&mut active);
+    let res = incident::Entity::update_many()
+        .set(active)
+        .filter(incident::Column::Id.eq(incident.id))
+        .filter(incident::Column::Version.eq(incident.version))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(AppError::Conflict {
+            current_version: incident.version,
+        });
+    }
+    Ok(())
 }
 
 /// Whether an incident with this id exists, without reading what hangs off it.
@@ -777,7 +805,7 @@ pub async fn count(
 
 /// The services of each of `incident_ids`, in one query.
 pub async fn service_ids_for(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     incident_ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, Vec<i64>>, AppError> {
     let mut map: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
@@ -795,3 +823,4 @@ pub async fn service_ids_for(
     }
     Ok(map)
 }
+

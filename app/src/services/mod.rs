@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod action_items;
+pub mod alerts;
 pub mod analytics;
 pub mod api_tokens;
 pub mod calendar;

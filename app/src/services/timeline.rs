@@ -5,7 +5,7 @@ use crate::domain::history::{FieldChange, HistoryAction, Subject};
 use crate::domain::timeline::{EventKind, KeyMoment};
 use crate::entities::{incident, timeline_event};
 use crate::error::AppError;
-use crate::services::incidents::whole_seconds;
+use crate::services::incidents::{self, whole_seconds};
 use crate::services::{history, search};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
@@ -129,28 +129,13 @@ async fn apply_mark(
             ),
         )
     })?;
-    let mut active = incident::ActiveModel {
-        version: Set(incident.version + 1),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    match moment {
+    // Guarded like any other edit, so a concurrent change to the incident is not lost.
+    incidents::change_from(txn, incident, now, |active| match moment {
         KeyMoment::Detected => active.detected_at = Set(Some(at)),
         KeyMoment::Mitigated => active.mitigated_at = Set(Some(at)),
         KeyMoment::Resolved => active.resolved_at = Set(Some(at)),
-    }
-    // Guarded like any other edit, so a concurrent change to the incident is not lost.
-    let res = incident::Entity::update_many()
-        .set(active)
-        .filter(incident::Column::Id.eq(incident.id))
-        .filter(incident::Column::Version.eq(incident.version))
-        .exec(txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(AppError::Conflict {
-            current_version: incident.version,
-        });
-    }
+    })
+    .await?;
     let format = |t: Option<DateTime<Utc>>| {
         t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
             .unwrap_or_default()
@@ -188,7 +173,7 @@ async fn incident_for_update(
 
 #[tracing::instrument(skip(db, input))]
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl TransactionTrait<Transaction = DatabaseTransaction>,
     incident_id: i64,
     input: EventInput,
     actor_id: i64,

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 mod action_items;
+mod alerts;
 mod analytics;
 mod incidents;
 mod postmortems;
@@ -292,6 +293,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/action-items/{id}/verify",
             axum::routing::post(action_items::verify),
+        )
+        .route(
+            "/api/v1/alerts/alertmanager",
+            axum::routing::post(alerts::alertmanager),
+        )
+        .route(
+            "/api/v1/alerts/pagerduty",
+            axum::routing::post(alerts::pagerduty),
         )
         .route("/api/v1/analytics", get(analytics::read))
         .route("/api/v1/deploys", axum::routing::post(analytics::record))

@@ -18,6 +18,7 @@ mod m20261130_000012_reviews;
 mod m20261130_000013_analytics_indexes;
 mod m20261130_000014_action_item_panel_indexes;
 mod m20261130_000015_alerts;
+mod m20261130_000016_open_incident_index;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_analytics_indexes::Migration),
             Box::new(m20261130_000014_action_item_panel_indexes::Migration),
             Box::new(m20261130_000015_alerts::Migration),
+            Box::new(m20261130_000016_open_incident_index::Migration),
         ]
     }
 }

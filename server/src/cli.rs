@@ -78,6 +78,15 @@ pub struct ServeArgs {
     #[arg(long, env = "HINDSIGHT_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
 
+    /// Serve /metrics to scrapers sending this as `Authorization: Bearer` (off when unset).
+    #[arg(long, env = "HINDSIGHT_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Serve /metrics without the token to these addresses or networks (comma-separated,
+    /// e.g. `127.0.0.1,10.0.0.0/8`).
+    #[arg(long, env = "HINDSIGHT_METRICS_ALLOW", value_parser = crate::metrics::AllowList::parse)]
+    pub metrics_allow: Option<crate::metrics::AllowList>,
+
     /// Minutes without a request after which a session ends.
     #[arg(long, env = "HINDSIGHT_SESSION_IDLE_MINUTES", default_value_t = 480)]
     pub session_idle_minutes: u64,

@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 pub mod exports;
 pub mod forms;
+pub mod metrics;
 pub mod rest;
 pub mod router;
 pub mod security;

@@ -64,9 +64,17 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
         session_absolute: Duration::from_secs(args.session_absolute_hours * 3600),
     };
     let state = AppState::new(db.clone(), settings, Clock::system(), options);
+    let metrics = server::metrics::Metrics::new(server::metrics::MetricsAccess {
+        token: args.metrics_token.clone().filter(|t| !t.trim().is_empty()),
+        allow: args.metrics_allow.clone().unwrap_or_default().0,
+    });
+    if metrics.enabled() {
+        tokio::spawn(metrics_upkeep(metrics.clone()));
+    }
     let web = WebConfig {
         secure_cookies: args.secure_cookies(),
         trust_forwarded_for: args.trust_proxy,
+        metrics,
     };
     app::services::passwords::warm_up();
     tokio::spawn(cleanup(state.clone()));
@@ -100,6 +108,16 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
     })
     .await?;
     Ok(())
+}
+
+/// Folds recent request timings into their histogram buckets, so that memory stays bounded
+/// between scrapes.
+async fn metrics_upkeep(metrics: server::metrics::Metrics) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        metrics.upkeep();
+    }
 }
 
 async fn cleanup(state: AppState) {

@@ -1,5 +1,6 @@
 //! The whole HTTP surface in one `Router`, built the same way by the binary and by the tests.
 
+use crate::metrics::{self as prometheus, Metrics};
 use crate::security::{self, HeaderPolicy, ProxyPolicy};
 use crate::sessions::DbSessionStore;
 use app::app::{App, shell};
@@ -25,6 +26,8 @@ pub struct WebConfig {
     /// Marks the session cookie `Secure` and names it with the `__Host-` prefix.
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
+    /// `/metrics`, off unless its access is configured.
+    pub metrics: Metrics,
 }
 
 impl WebConfig {
@@ -65,8 +68,12 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         dev_reload: options.env == leptos::config::Env::DEV,
     };
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/metrics",
+            get(prometheus::scrape).with_state((state.clone(), web.metrics.clone())),
+        )
         .route(
             "/action-items/export.csv",
             get(crate::exports::action_items_csv),
@@ -98,6 +105,13 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             security::security_headers,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(CompressionLayer::new())
-        .with_state(state)
+        .layer(CompressionLayer::new());
+    // Outermost, so that a request's time includes every layer; the route it matched is known
+    // here because axum wraps each route in these layers.
+    let router = if web.metrics.enabled() {
+        router.layer(from_fn_with_state(web.metrics.clone(), prometheus::track))
+    } else {
+        router
+    };
+    router.with_state(state)
 }

@@ -202,6 +202,7 @@ pub async fn page_gate(
     let is_page = matches!(*req.method(), Method::GET | Method::HEAD)
         && !path.starts_with("/api/")
         && path != "/healthz"
+        && path != "/metrics"
         && !path.starts_with("/calendar/")
         && !is_static_asset(&path);
     if !is_page {

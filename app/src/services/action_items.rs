@@ -1453,3 +1453,32 @@ mod tests {
         assert_eq!(csv_field("-1"), "'-1");
     }
 }
+
+/// Unfinished, overdue and awaiting-verification items of one team (`None`: no team).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TeamItemCounts {
+    pub open: u64,
+    pub overdue: u64,
+    pub awaiting_verification: u64,
+}
+
+/// Every team's counts, by the same definitions as the lists and the manager's panels.
+pub async fn counts_by_team(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+) -> Result<std::collections::BTreeMap<Option<i64>, TeamItemCounts>, AppError> {
+    use action_item::Column as C;
+    let mut counts: std::collections::BTreeMap<Option<i64>, TeamItemCounts> = Default::default();
+    let unfinished = Condition::all()
+        .add(C::State.is_in([ActionState::Open.key(), ActionState::InProgress.key()]));
+    for (team, n) in grouped(db, unfinished, C::TeamId).await? {
+        counts.entry(team).or_default().open = n;
+    }
+    for (team, n) in grouped(db, overdue(today), C::TeamId).await? {
+        counts.entry(team).or_default().overdue = n;
+    }
+    for (team, n) in grouped(db, awaiting_verification(today), C::TeamId).await? {
+        counts.entry(team).or_default().awaiting_verification = n;
+    }
+    Ok(counts)
+}

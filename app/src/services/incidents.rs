@@ -824,3 +824,16 @@ pub async fn service_ids_for(
     Ok(map)
 }
 
+/// How many incidents are not yet resolved, by severity key.
+pub async fn open_by_severity(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>, AppError> {
+    let rows: Vec<(String, i64)> = incident::Entity::find()
+        .select_only()
+        .column(incident::Column::Severity)
+        .column_as(incident::Column::Id.count(), "n")
+        .filter(incident::Column::ResolvedAt.is_null())
+        .group_by(incident::Column::Severity)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(s, n)| (s, n as u64)).collect())
+}

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod deploys;
 pub mod digest;
+pub mod gauges;
 pub mod history;
 pub mod incidents;
 pub mod login_throttle;

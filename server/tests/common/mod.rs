@@ -141,6 +141,7 @@ impl TestApp {
             WebConfig {
                 secure_cookies: false,
                 trust_forwarded_for: false,
+                metrics: server::metrics::Metrics::new(Default::default()),
             },
             Settings::default(),
         )
@@ -165,7 +166,13 @@ impl TestApp {
         let web = WebConfig {
             secure_cookies: false,
             trust_forwarded_for: false,
+            metrics: server::metrics::Metrics::new(Default::default()),
         };
+        TestApp::on_with(t, now, web).await
+    }
+
+    /// Like `on`, with the caller's web settings.
+    pub async fn on_with(t: TestDb, now: DateTime<Utc>, web: WebConfig) -> TestApp {
         let clock = TestClock::at(now);
         let state = AppState::new(
             t.db.clone(),

@@ -1,5 +1,5 @@
-//! Files people take elsewhere: the filtered action-item list as CSV and a period's learning
-//! digest as markdown (for the signed-in viewer),
+//! Files people take elsewhere: the filtered action-item list as CSV, a period's learning
+//! digest as markdown, and an incident as markdown or JSON (for the signed-in viewer),
 //! and each person's calendar feed (found by the secret in its address, so calendar apps can
 //! fetch it without a session).
 
@@ -9,7 +9,7 @@ use app::auth;
 use app::domain::Role;
 use app::domain::links::urlencode;
 use app::error::AppError;
-use app::services::{action_items, calendar, digest, organisation};
+use app::services::{action_items, calendar, digest, incident_export, organisation};
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -126,6 +126,68 @@ pub async fn digest_markdown(
             .into_response(),
         Err(err) => refused(err),
     }
+}
+
+/// `/incidents/{id}/export.md` and `/incidents/{id}/export.json`: one incident with its
+/// timeline, action items and postmortem, for the signed-in viewer.
+pub async fn incident_markdown(
+    State(state): State<AppState>,
+    session: Session,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Response {
+    incident(state, session, uri, id, true).await
+}
+
+pub async fn incident_json(
+    State(state): State<AppState>,
+    session: Session,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Response {
+    incident(state, session, uri, id, false).await
+}
+
+async fn incident(
+    state: AppState,
+    session: Session,
+    uri: Uri,
+    id: i64,
+    markdown: bool,
+) -> Response {
+    let user = match signed_in(&state, &session, &uri).await {
+        Ok(user) => user,
+        Err(answer) => return answer,
+    };
+    let result = async {
+        user.require(Role::Viewer)?;
+        incident_export::export(state.db.read(), id, state.clock.now()).await
+    }
+    .await;
+    let document = match result {
+        Ok(document) => document,
+        Err(err) => return refused(err),
+    };
+    let (content_type, body, extension) = if markdown {
+        ("text/markdown; charset=utf-8", document.to_markdown(), "md")
+    } else {
+        match serde_json::to_string_pretty(&document) {
+            Ok(json) => ("application/json", json, "json"),
+            Err(err) => return refused(AppError::internal(err)),
+        }
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"incident-{id}.{extension}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// `/calendar/<secret>.ics`.

@@ -79,6 +79,14 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             get(crate::exports::action_items_csv),
         )
         .route("/digest.md", get(crate::exports::digest_markdown))
+        .route(
+            "/incidents/{id}/export.md",
+            get(crate::exports::incident_markdown),
+        )
+        .route(
+            "/incidents/{id}/export.json",
+            get(crate::exports::incident_json),
+        )
         .route("/calendar/{file}", get(crate::exports::calendar_feed))
         .merge(crate::rest::routes())
         .leptos_routes(&state, routes, {

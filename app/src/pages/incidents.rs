@@ -400,6 +400,11 @@ fn IncidentView(
             {incident.can_edit.then(|| view! {
                 <p><a class="button" href=format!("/incidents/{id}/edit")>"Change incident"</a></p>
             })}
+            <p class="hint export-links">"Export with its timeline, action items and postmortem: "
+                <a href=format!("/incidents/{id}/export.md") download=format!("incident-{id}.md") rel="external">"Markdown"</a>
+                " · "
+                <a href=format!("/incidents/{id}/export.json") download=format!("incident-{id}.json") rel="external">"JSON"</a>
+            </p>
         </header>
         <IncidentTabs id current="overview" />
         <section class="figures" aria-label="Durations">

@@ -11,6 +11,7 @@ pub mod deploys;
 pub mod digest;
 pub mod gauges;
 pub mod history;
+pub mod incident_export;
 pub mod incidents;
 pub mod login_throttle;
 pub mod markdown;

@@ -1,15 +1,17 @@
-//! Files people take elsewhere: the filtered action-item list as CSV, a period's learning
-//! digest as markdown, and an incident as markdown or JSON (for the signed-in viewer),
+//! Files people take elsewhere: the filtered action-item list as CSV, the filtered incident list
+//! as CSV or JSON, a period's learning digest as markdown, and an incident as markdown or JSON
+//! (for the signed-in viewer),
 //! and each person's calendar feed (found by the secret in its address, so calendar apps can
 //! fetch it without a session).
 
 use app::api::action_items::{ItemParams, parse_item_params};
 use app::api::analytics::{AnalyticsParams, parse_params};
+use app::api::incidents::{ListParams, parse_list_params};
 use app::auth;
 use app::domain::Role;
 use app::domain::links::urlencode;
 use app::error::AppError;
-use app::services::{action_items, calendar, digest, incident_export, organisation};
+use app::services::{action_items, calendar, digest, incident_export, organisation, search};
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -183,6 +185,79 @@ async fn incident(
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"incident-{id}.{extension}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `/incidents/export.csv?<the list's filters>` and `/incidents/export.json?...`: every incident
+/// the list shows, for the signed-in viewer.
+pub async fn incidents_csv(
+    State(state): State<AppState>,
+    session: Session,
+    uri: Uri,
+    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    incident_list(state, session, uri, query, true).await
+}
+
+pub async fn incidents_json(
+    State(state): State<AppState>,
+    session: Session,
+    uri: Uri,
+    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    incident_list(state, session, uri, query, false).await
+}
+
+async fn incident_list(
+    state: AppState,
+    session: Session,
+    uri: Uri,
+    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+    csv: bool,
+) -> Response {
+    let user = match signed_in(&state, &session, &uri).await {
+        Ok(user) => user,
+        Err(answer) => return answer,
+    };
+    let result = async {
+        user.require(Role::Viewer)?;
+        let Query(params) =
+            query.map_err(|r| AppError::validation("query", "The filters", r.body_text()))?;
+        let (mut filter, sort, _) = parse_list_params(&params, user.zone())?;
+        if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let hits = search::search(state.db.read(), q, search::MAX_HITS).await?;
+            filter.ids = Some(hits.iter().map(|h| h.incident_id).collect());
+        }
+        incident_export::list(state.db.read(), &filter, sort).await
+    }
+    .await;
+    let rows = match result {
+        Ok(rows) => rows,
+        Err(err) => return refused(err),
+    };
+    let (content_type, body, file) = if csv {
+        (
+            "text/csv; charset=utf-8",
+            incident_export::list_csv(&rows),
+            "incidents.csv",
+        )
+    } else {
+        match serde_json::to_string_pretty(&rows) {
+            Ok(json) => ("application/json", json, "incidents.json"),
+            Err(err) => return refused(AppError::internal(err)),
+        }
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
             ),
         ],
         body,

@@ -79,6 +79,11 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             get(crate::exports::action_items_csv),
         )
         .route("/digest.md", get(crate::exports::digest_markdown))
+        .route("/incidents/export.csv", get(crate::exports::incidents_csv))
+        .route(
+            "/incidents/export.json",
+            get(crate::exports::incidents_json),
+        )
         .route(
             "/incidents/{id}/export.md",
             get(crate::exports::incident_markdown),

@@ -166,6 +166,56 @@ async fn export_has_everything_a_reader_needs(app: TestApp) {
 
     let reply = app.get("/incidents/99999/export.md", Some(&cookie)).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
+
+    // The list exports every incident its filters match, newest first.
+    api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/incidents",
+        json!({"title": "Search, slow", "severity": "sev3", "services": [service["id"]],
+               "started_at": "2026-10-31T08:00:00Z"}),
+    )
+    .await;
+    let reply = app.get("/incidents/export.json", Some(&cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    let rows: Value = serde_json::from_str(&reply.body).unwrap();
+    let titles: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, vec!["Search, slow", "Ledger writes timed out"]);
+
+    let reply = app
+        .get("/incidents/export.csv?severity=sev2", Some(&cookie))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert!(
+        reply
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let mut csv = csv::Reader::from_reader(reply.body.as_bytes());
+    let header: Vec<String> = csv.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(&header[..4], ["id", "title", "severity", "services"]);
+    let records: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 1, "only the SEV2 one");
+    let field = |name: &str| records[0][header.iter().position(|h| h == name).unwrap()].to_string();
+    assert_eq!(field("id"), id.to_string());
+    assert_eq!(field("title"), "Ledger writes timed out");
+    assert_eq!(field("services"), "ledger");
+    assert_eq!(field("resolved_at"), "2026-10-30T14:40:00+00:00");
+    assert_eq!(field("detected_by"), "user_report");
+    assert_eq!(field("postmortem_status"), "draft");
+
+    let reply = app
+        .get("/incidents/export.csv?severity=sev9", Some(&cookie))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("Severity"), "{}", reply.body);
 }
 
 async fn app_user_id(app: &TestApp, username: &str) -> i64 {

@@ -165,7 +165,12 @@ pub fn IncidentsPage() -> impl IntoView {
                                     1 => "1 incident matches".to_string(),
                                     n if n > COUNT_UP_TO => format!("More than {} incidents match", thousands(COUNT_UP_TO)),
                                     n => format!("{} incidents match", thousands(n)),
-                                }}</p>
+                                }}
+                                    " · Download as "
+                                    <a href=format!("/incidents/export.csv?{again}") download="incidents.csv" rel="external">"CSV"</a>
+                                    " or "
+                                    <a href=format!("/incidents/export.json?{again}") download="incidents.json" rel="external">"JSON"</a>
+                                </p>
                                 <div class="table-wrap">
                                     <table class="table">
                                         <thead><tr>

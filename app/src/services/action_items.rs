@@ -1356,7 +1356,7 @@ pub const EXPORT_LIMIT: u64 = 50_000;
 
 /// One CSV field: quoted when it must be, and with a leading `'` on text a spreadsheet would
 /// otherwise run as a formula.
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -33,6 +33,22 @@ fn refused(err: AppError) -> Response {
         .into_response()
 }
 
+/// A file to save, never kept by caches: these are the viewer's own data.
+fn download(content_type: &str, filename: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// The signed-in person, or the answer to send instead: to the sign-in page and back.
 async fn signed_in(
     state: &AppState,
@@ -73,18 +89,7 @@ pub async fn action_items_csv(
     }
     .await;
     match result {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-store"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"action-items.csv\"",
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
+        Ok(csv) => download("text/csv; charset=utf-8", "action-items.csv", csv),
         Err(err) => refused(err),
     }
 }
@@ -111,21 +116,11 @@ pub async fn digest_markdown(
     }
     .await;
     match result {
-        Ok((key, markdown)) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "text/markdown; charset=utf-8".to_string(),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"hindsight-digest-{key}.md\""),
-                ),
-            ],
+        Ok((key, markdown)) => download(
+            "text/markdown; charset=utf-8",
+            &format!("hindsight-digest-{key}.md"),
             markdown,
-        )
-            .into_response(),
+        ),
         Err(err) => refused(err),
     }
 }
@@ -178,18 +173,7 @@ async fn incident(
             Err(err) => return refused(AppError::internal(err)),
         }
     };
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"incident-{id}.{extension}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    download(content_type, &format!("incident-{id}.{extension}"), body)
 }
 
 /// `/incidents/export.csv?<the list's filters>` and `/incidents/export.json?...`: every incident
@@ -251,18 +235,7 @@ async fn incident_list(
             Err(err) => return refused(AppError::internal(err)),
         }
     };
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    download(content_type, file, body)
 }
 
 /// `/calendar/<secret>.ics`.

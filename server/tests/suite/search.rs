@@ -1,7 +1,7 @@
 //! Finding incidents: every list filter, both orders with keyset pages, counts, and full-text
 //! search over titles, summaries, postmortems and timelines.
 
-mod common;
+use crate::common;
 
 use app::domain::catalog::CatalogName;
 use app::domain::incident::{KeyTimes, MATCH_END, MATCH_START, RunbookOutcome, Severity};

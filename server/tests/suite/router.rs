@@ -1,7 +1,7 @@
 //! The real router driven in-process: first run, sign-in, sessions, cross-site refusal,
 //! headers and role checks, as a browser would meet them.
 
-mod common;
+use crate::common;
 
 use app::state::Settings;
 use axum::body::Body;

@@ -1,7 +1,7 @@
 //! Action items through the whole HTTP stack: the JSON API under the page rules, the server
 //! functions behind the pages, the CSV export, the calendar feed and the inbox badge.
 
-mod common;
+use crate::common;
 
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
 use app::services::accounts::{self, NewAccount};

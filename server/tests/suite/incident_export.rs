@@ -1,7 +1,7 @@
 //! An incident exported as markdown and JSON, with its timeline, classification, action items
 //! and postmortem, as someone taking it to a wiki or another tool would read it.
 
-mod common;
+use crate::common;
 
 use app::services::api_tokens;
 use axum::body::Body;

@@ -1,6 +1,6 @@
 //! Account services on a real database with the real migrations.
 
-mod common;
+use crate::common;
 
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
 use app::error::AppError;

@@ -1,7 +1,7 @@
 //! `/metrics` as Prometheus scrapes it: off by default, behind its token or allow-list, and
 //! parsed by a Prometheus text-format parser into the figures a Grafana board would show.
 
-mod common;
+use crate::common;
 
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
 use app::services::accounts::{self, NewAccount};

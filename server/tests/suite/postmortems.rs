@@ -1,6 +1,6 @@
 //! Timelines, postmortems, their review and the history of every change, on a real database.
 
-mod common;
+use crate::common;
 
 use app::domain::catalog::CatalogName;
 use app::domain::history::{HistoryAction, Subject};

@@ -3,7 +3,7 @@
 //! clipped to the period, action items counted at the period's end, deploys, scopes by team and
 //! service, and the JSON API giving the same answer on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use app::domain::action_item::{ActionMove, ActionType, Cadence, Outcome, Priority};

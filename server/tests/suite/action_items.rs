@@ -5,7 +5,7 @@
 //! program reads them, CSV exports as a spreadsheet reads them, and publishing a postmortem
 //! only with a committed item or a reason.
 
-mod common;
+use crate::common;
 
 use app::domain::action_item::{
     ActionMove, ActionState, ActionType, Cadence, ItemSort, Outcome, Priority,

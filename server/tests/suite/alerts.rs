@@ -1,7 +1,7 @@
 //! Incidents from alerts: recorded Alertmanager and PagerDuty deliveries sent through the whole
 //! HTTP stack, each checked by the incident and timeline a person would then read.
 
-mod common;
+use crate::common;
 
 use app::domain::alert::AlertSourceKind;
 use app::domain::catalog::CatalogName;
@@ -18,7 +18,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/suite/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

@@ -1,7 +1,7 @@
 //! `hindsight seed`: a large organisation's history, the same for the same seed, that the app
 //! reads like any other data.
 
-mod common;
+use crate::common;
 
 use app::domain::action_item::ActionState;
 use app::domain::analytics::{Period, PeriodKind, ReportPeriod};

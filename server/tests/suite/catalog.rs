@@ -1,6 +1,6 @@
 //! The catalogue of teams and services, on a real database, and its permissions over HTTP.
 
-mod common;
+use crate::common;
 
 use app::domain::catalog::{CatalogName, RunbookUrl, SloTarget};
 use app::error::AppError;

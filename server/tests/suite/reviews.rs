@@ -2,7 +2,7 @@
 //! notes guarded by version, the items due for verification verified in place, items raised in
 //! the review coming due at the next one, closing with a snapshot that shows later changes.
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use app::domain::action_item::{ActionMove, ActionType, Cadence, Outcome, Priority};

@@ -1,6 +1,6 @@
 //! Recording, reading, changing and listing incidents on a real database.
 
-mod common;
+use crate::common;
 
 use app::domain::catalog::CatalogName;
 use app::domain::incident::{DetectionSource, KeyTimes, RunbookOutcome, Severity};

@@ -1,6 +1,6 @@
 //! Personal API tokens and the JSON API under /api/v1, as a script meets them.
 
-mod common;
+use crate::common;
 
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
 use app::error::AppError;

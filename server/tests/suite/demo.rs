@@ -1,7 +1,5 @@
 //! `seed-demo`: a believable six months that every page can show, on an empty database only.
 
-mod common;
-
 use app::domain::action_item::{
     ActionState, ItemSort, NoticeKind, Outcome, end_of_week, tracker_key,
 };

@@ -1,8 +1,7 @@
-//! Files people take elsewhere: the filtered action-item list as CSV, the filtered incident list
-//! as CSV or JSON, a period's learning digest as markdown, and an incident as markdown or JSON
-//! (for the signed-in viewer),
-//! and each person's calendar feed (found by the secret in its address, so calendar apps can
-//! fetch it without a session).
+//! Files people take elsewhere: the filtered action-item and incident lists as CSV or JSON, a
+//! period's learning digest as markdown and an incident as markdown or JSON (for the signed-in
+//! viewer), and each person's calendar feed (found by the secret in its address, so calendar
+//! apps can fetch it without a session).
 
 use app::api::action_items::{ItemParams, parse_item_params};
 use app::api::analytics::{AnalyticsParams, parse_params};
@@ -68,12 +67,32 @@ async fn signed_in(
     }
 }
 
-/// `/action-items/export.csv?<the All items filters>`, for the signed-in viewer.
+/// `/action-items/export.csv?<the All items filters>` and `/action-items/export.json?...`: every
+/// item the list matches, for the signed-in viewer.
 pub async fn action_items_csv(
     State(state): State<AppState>,
     session: Session,
     uri: Uri,
     query: Result<Query<ItemParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    action_item_list(state, session, uri, query, true).await
+}
+
+pub async fn action_items_json(
+    State(state): State<AppState>,
+    session: Session,
+    uri: Uri,
+    query: Result<Query<ItemParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    action_item_list(state, session, uri, query, false).await
+}
+
+async fn action_item_list(
+    state: AppState,
+    session: Session,
+    uri: Uri,
+    query: Result<Query<ItemParams>, axum::extract::rejection::QueryRejection>,
+    csv: bool,
 ) -> Response {
     let user = match signed_in(&state, &session, &uri).await {
         Ok(user) => user,
@@ -85,12 +104,23 @@ pub async fn action_items_csv(
             query.map_err(|r| AppError::validation("query", "The filters", r.body_text()))?;
         let (filter, sort, _) = parse_item_params(&params)?;
         let today = organisation::today(state.db.read(), state.clock.now()).await?;
-        action_items::export_csv(state.db.read(), &filter, today, sort).await
+        action_items::export(state.db.read(), &filter, today, sort).await
     }
     .await;
-    match result {
-        Ok(csv) => download("text/csv; charset=utf-8", "action-items.csv", csv),
-        Err(err) => refused(err),
+    let items = match result {
+        Ok(items) => items,
+        Err(err) => return refused(err),
+    };
+    if csv {
+        return download(
+            "text/csv; charset=utf-8",
+            "action-items.csv",
+            action_items::export_csv(&items),
+        );
+    }
+    match serde_json::to_string_pretty(&items) {
+        Ok(json) => download("application/json", "action-items.json", json),
+        Err(err) => refused(AppError::internal(err)),
     }
 }
 

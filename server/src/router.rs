@@ -78,6 +78,10 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             "/action-items/export.csv",
             get(crate::exports::action_items_csv),
         )
+        .route(
+            "/action-items/export.json",
+            get(crate::exports::action_items_json),
+        )
         .route("/digest.md", get(crate::exports::digest_markdown))
         .route("/incidents/export.csv", get(crate::exports::incidents_csv))
         .route(

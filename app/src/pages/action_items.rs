@@ -243,14 +243,16 @@ pub fn ActionItemsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(list) => {
                         let again = params.get_untracked().query_string();
-                        let export = format!("/action-items/export.csv?{again}");
                         let can_bulk = list.can_bulk;
                         let people = list.people.clone();
                         view! {
                             <section class="panel">
                                 <p class="count" role="status">
                                     {if list.total == 1 { "1 item matches".to_string() } else { format!("{} items match", list.total) }}
-                                    " · " <a href=export download="action-items.csv" rel="external">"Download as CSV"</a>
+                                    " · Download as "
+                                    <a href=format!("/action-items/export.csv?{again}") download="action-items.csv" rel="external">"CSV"</a>
+                                    " or "
+                                    <a href=format!("/action-items/export.json?{again}") download="action-items.json" rel="external">"JSON"</a>
                                 </p>
                                 {can_bulk.then(|| view! { <BulkForm action=bulk people /> })}
                                 {if list.items.is_empty() {

@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{BinOper, ExprTrait, Func, LikeExpr, NullOrdering, Order};
 use sea_orm::{Condition, DbBackend, QueryOrder, QuerySelect, Set, TransactionTrait};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Everything a person enters for an item, already parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -487,13 +487,15 @@ impl Names {
         db: &impl ConnectionTrait,
         items: &[&action_item::Model],
     ) -> Result<Names, AppError> {
-        let user_ids: Vec<i64> = items
+        // Each id once: a long export names the same few people thousands of times, and the
+        // databases cap how many values one query may bind.
+        let user_ids: HashSet<i64> = items
             .iter()
             .flat_map(|i| [i.owner_id, Some(i.created_by), i.verified_by])
             .flatten()
             .collect();
-        let team_ids: Vec<i64> = items.iter().filter_map(|i| i.team_id).collect();
-        let service_ids: Vec<i64> = items.iter().filter_map(|i| i.service_id).collect();
+        let team_ids: HashSet<i64> = items.iter().filter_map(|i| i.team_id).collect();
+        let service_ids: HashSet<i64> = items.iter().filter_map(|i| i.service_id).collect();
         Ok(Names {
             users: user::Entity::find()
                 .filter(user::Column::Id.is_in(user_ids))
@@ -1351,7 +1353,8 @@ pub async fn counts_for_incidents(
     Ok(counts)
 }
 
-/// The most rows one export holds; a larger list is narrowed with filters first.
+/// The most rows one export holds. A list that matches more is refused with the reason, rather
+/// than cut without saying so.
 pub const EXPORT_LIMIT: u64 = 50_000;
 
 /// One CSV field: quoted when it must be, and with a leading `'` on text a spreadsheet would
@@ -1369,16 +1372,79 @@ pub(crate) fn csv_field(text: &str) -> String {
     }
 }
 
-/// The items `filter` matches, in `sort` order, as CSV with a header row.
-pub async fn export_csv(
+/// One row of an exported action-item list: stored keys for the choices, names for the owner,
+/// team and service.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ListedItem {
+    pub id: i64,
+    pub title: String,
+    pub state: String,
+    /// `overdue` or `awaiting_verification` on the day of the export.
+    pub standing: Option<String>,
+    pub incident_id: i64,
+    pub owner: Option<String>,
+    pub team: Option<String>,
+    pub service: Option<String>,
+    pub action_type: String,
+    pub priority: String,
+    pub due_on: Option<NaiveDate>,
+    pub cadence: String,
+    pub verify_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub tracker_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The items `filter` matches, every one of them, in `sort` order.
+pub async fn export(
     db: &DatabaseConnection,
     filter: &ItemFilter,
     today: NaiveDate,
     sort: ItemSort,
-) -> Result<String, AppError> {
+) -> Result<Vec<ListedItem>, AppError> {
+    if count(db, filter, today).await? > EXPORT_LIMIT {
+        return Err(AppError::validation(
+            "filters",
+            "The filters",
+            format!(
+                "match more than {EXPORT_LIMIT} action items; narrow them (a team, an owner or a state) to export"
+            ),
+        ));
+    }
     let items = list(db, filter, today, sort, None, EXPORT_LIMIT).await?;
     let refs: Vec<&action_item::Model> = items.iter().collect();
     let names = Names::load(db, &refs).await?;
+    let named =
+        |id: Option<i64>, name: fn(&Names, Option<i64>) -> String| id.map(|_| name(&names, id));
+    items
+        .into_iter()
+        .map(|item| {
+            let state = ActionState::parse(&item.state).map_err(AppError::internal)?;
+            Ok(ListedItem {
+                id: item.id,
+                standing: Standing::of(state, item.due_on, item.verify_on, today)
+                    .map(|s| s.key().to_string()),
+                incident_id: item.incident_id,
+                owner: named(item.owner_id, Names::user),
+                team: named(item.team_id, Names::team),
+                service: named(item.service_id, Names::service),
+                title: item.title,
+                state: item.state,
+                action_type: item.action_type,
+                priority: item.priority,
+                due_on: item.due_on,
+                cadence: item.cadence,
+                verify_on: item.verify_on,
+                outcome: item.outcome,
+                tracker_url: item.tracker_url,
+                created_at: item.created_at,
+            })
+        })
+        .collect()
+}
+
+/// Exported items as CSV with a header row, in the words the pages use.
+pub fn export_csv(items: &[ListedItem]) -> String {
     let mut out = String::new();
     let header = [
         "id",
@@ -1400,20 +1466,25 @@ pub async fn export_csv(
     ];
     out.push_str(&header.join(","));
     out.push_str("\r\n");
-    for item in &items {
-        let state = ActionState::parse(&item.state).map_err(AppError::internal)?;
+    let label = |key: &Option<String>, of: fn(&str) -> Option<&'static str>| {
+        key.as_deref().and_then(of).unwrap_or_default().to_string()
+    };
+    for item in items {
         let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         let row = [
             item.id.to_string(),
             item.title.clone(),
-            state.label().to_string(),
-            Standing::of(state, item.due_on, item.verify_on, today)
-                .map(|s| s.label().to_string())
-                .unwrap_or_default(),
+            ActionState::parse(&item.state).map_or(item.state.clone(), |s| s.label().to_string()),
+            label(&item.standing, |k| {
+                [Standing::Overdue, Standing::AwaitingVerification]
+                    .into_iter()
+                    .find(|s| s.key() == k)
+                    .map(Standing::label)
+            }),
             item.incident_id.to_string(),
-            names.user(item.owner_id),
-            names.team(item.team_id),
-            names.service(item.service_id),
+            item.owner.clone().unwrap_or_default(),
+            item.team.clone().unwrap_or_default(),
+            item.service.clone().unwrap_or_default(),
             ActionType::parse(&item.action_type)
                 .map(|t| t.label().to_string())
                 .unwrap_or_default(),
@@ -1421,11 +1492,9 @@ pub async fn export_csv(
             day(item.due_on),
             item.cadence.clone(),
             day(item.verify_on),
-            item.outcome
-                .as_deref()
-                .and_then(|o| Outcome::parse(o).ok())
-                .map(|o| o.label().to_string())
-                .unwrap_or_default(),
+            label(&item.outcome, |k| {
+                Outcome::parse(k).ok().map(Outcome::label)
+            }),
             item.tracker_url.clone().unwrap_or_default(),
             item.created_at.to_rfc3339(),
         ];
@@ -1437,7 +1506,7 @@ pub async fn export_csv(
         );
         out.push_str("\r\n");
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

@@ -2011,9 +2011,10 @@ async fn exports_read_back_as_a_spreadsheet_would(db: Db) {
         );
     }
 
-    let text = action_items::export_csv(db.read(), &ItemFilter::default(), friday(), ItemSort::Due)
+    let exported = action_items::export(db.read(), &ItemFilter::default(), friday(), ItemSort::Due)
         .await
         .unwrap();
+    let text = action_items::export_csv(&exported);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -2065,7 +2066,7 @@ async fn exports_read_back_as_a_spreadsheet_would(db: Db) {
     assert_eq!(rows[0][column("owner")], *"Alice");
     assert_eq!(rows[2][column("owner")], *"Bob");
 
-    let bobs = action_items::export_csv(
+    let bobs = action_items::export(
         db.read(),
         &ItemFilter {
             owner_id: Some(bob.id),
@@ -2076,11 +2077,15 @@ async fn exports_read_back_as_a_spreadsheet_would(db: Db) {
     )
     .await
     .unwrap();
-    let ids: Vec<String> = csv::Reader::from_reader(bobs.as_bytes())
-        .records()
-        .map(|r| r.unwrap()[0].to_string())
-        .collect();
-    assert_eq!(ids, [raised[2].id.to_string(), raised[3].id.to_string()]);
+    let ids: Vec<i64> = bobs.iter().map(|i| i.id).collect();
+    assert_eq!(ids, [raised[2].id, raised[3].id]);
+    assert_eq!(bobs[0].owner.as_deref(), Some("Bob"));
+    assert_eq!(
+        bobs[0].standing.as_deref(),
+        Some("overdue"),
+        "the stored key"
+    );
+    assert_eq!(bobs[0].state, "open");
 }
 
 async fn publishing_needs_a_committed_item_or_a_reason(db: Db) {

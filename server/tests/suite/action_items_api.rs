@@ -375,7 +375,7 @@ async fn managers_change_many_items_at_once_and_owners_hear_of_it() {
 }
 
 #[tokio::test]
-async fn the_csv_export_lists_what_the_filters_match() {
+async fn the_csv_and_json_exports_list_what_the_filters_match() {
     let app = TestApp::new().await;
     let admin = app.create_first_admin().await;
     let (eli, token) = person(&app, "eli", Role::Engineer).await;
@@ -437,6 +437,31 @@ async fn the_csv_export_lists_what_the_filters_match() {
 
     let everything = app.get("/action-items/export.csv", Some(&admin)).await;
     assert_eq!(everything.body.lines().count(), 3);
+
+    let json = app
+        .get("/action-items/export.json?state=open", Some(&admin))
+        .await;
+    assert_eq!(json.status, StatusCode::OK, "{json:?}");
+    assert_eq!(json.header("content-type"), Some("application/json"));
+    assert!(
+        json.header("content-disposition")
+            .is_some_and(|d| d.contains("action-items.json"))
+    );
+    let items: Value = serde_json::from_str(&json.body).unwrap();
+    let items = items.as_array().expect("an array of items");
+    assert_eq!(items.len(), 1, "the same filter as the CSV: {}", json.body);
+    assert_eq!(
+        items[0]["title"], "=cmd, \"quoted\" title",
+        "JSON keeps the text as typed"
+    );
+    assert_eq!(items[0]["state"], "open");
+    assert_eq!(items[0]["owner"], "eli Example");
+
+    let bad = app
+        .get("/action-items/export.json?state=someday", Some(&admin))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("State"), "names the filter: {}", bad.body);
 
     let signed_out = app.get("/action-items/export.csv", None).await;
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);

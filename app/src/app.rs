@@ -10,6 +10,7 @@ use crate::pages::{
     admin_template::AdminTemplatePage,
     admin_users::AdminUsersPage,
     analytics::{AnalyticsItemsPage, AnalyticsPage},
+    api_docs::ApiDocsPage,
     catalog::CatalogPage,
     deploys::DeploysPage,
     digest::DigestPage,
@@ -95,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reviews") view=ReviewsPage ssr=SsrMode::Async />
                     <Route path=path!("reviews/:id") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("how-we-measure") view=HowWeMeasurePage ssr=SsrMode::Async />
+                    <Route path=path!("api-docs") view=ApiDocsPage ssr=SsrMode::Async />
                     <Route path=path!("inbox") view=InboxPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/organisation") view=AdminOrganisationPage ssr=SsrMode::Async />

@@ -87,6 +87,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Finished periods' analytics, kept while the data behind them is unchanged.
     pub figures: crate::services::analytics::FiguresCache,
+    /// The API's OpenAPI description, for the API page; set by whoever builds the API routes.
+    pub api_description: Arc<serde_json::Value>,
     /// Set once the first account exists; accounts are never deleted, so it never goes back.
     users_exist: Arc<AtomicBool>,
 }
@@ -104,7 +106,15 @@ impl AppState {
             clock,
             leptos_options,
             figures: Default::default(),
+            api_description: Arc::new(serde_json::Value::Null),
             users_exist: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn with_api_description(self, description: serde_json::Value) -> AppState {
+        AppState {
+            api_description: Arc::new(description),
+            ..self
         }
     }
 

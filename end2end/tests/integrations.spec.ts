@@ -183,3 +183,31 @@ test('with JavaScript, an admin makes an Alertmanager token and a firing group o
   await expect(page.getByText('SEV3').first()).toBeVisible();
   await expect(page.getByText('lag is 95s on the ledger replica').first()).toBeVisible();
 });
+
+test('the API reference lists every operation from the published description', async ({ page, request, javaScriptEnabled }) => {
+  const description = await request.get('/api/v1/openapi.json');
+  expect(description.status()).toBe(200);
+  const spec = await description.json();
+  expect(spec.openapi).toBe('3.1.0');
+
+  await signIn(page, javaScriptEnabled);
+  await page.getByRole('link', { name: 'API reference' }).click();
+  await expect(page.getByRole('heading', { name: 'Hindsight API', level: 1 })).toBeVisible();
+  const operations = Object.entries(spec.paths as Record<string, Record<string, unknown>>)
+    .flatMap(([path, item]) => Object.keys(item)
+      .filter((key) => ['get', 'post', 'put', 'delete', 'patch'].includes(key))
+      .map((method) => `${method.toUpperCase()} ${path}`));
+  expect(operations.length).toBeGreaterThan(20);
+  const contents = page.getByRole('navigation', { name: 'Operations' });
+  for (const operation of operations) {
+    await expect(contents.getByRole('link', { name: operation, exact: true })).toBeVisible();
+  }
+
+  await contents.getByRole('link', { name: 'POST /api/v1/incidents', exact: true }).click();
+  const create = page.locator('#post-api-v1-incidents');
+  await expect(create.getByText('Record an incident (engineers)')).toBeVisible();
+  await create.getByRole('link', { name: 'IncidentBody' }).click();
+  const body = page.locator('#shape-IncidentBody');
+  await expect(body.getByRole('row', { name: /severity/ }).getByRole('link', { name: 'Severity' })).toBeVisible();
+  await expect(page.locator('#shape-Severity')).toContainText('sev1');
+});

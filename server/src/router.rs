@@ -51,6 +51,9 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 }
 
 pub fn router(state: AppState, web: &WebConfig) -> Router {
+    let state = state.with_api_description(
+        serde_json::to_value(crate::rest::description()).expect("the API description serializes"),
+    );
     let options: LeptosOptions = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let idle = time::Duration::seconds(state.settings.session_idle.as_secs() as i64);

@@ -97,14 +97,22 @@ pub struct PanelsDto {
 
 /// A list's filters as they arrive in a link or an API query; empty means any.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ItemParams {
+    /// One or more states, comma-separated: proposed, open, in_progress, done, verified, wont_do.
     pub state: Option<String>,
+    /// The owner's user id.
     pub owner: Option<String>,
+    /// A team's id.
     pub team: Option<String>,
+    /// A service's id.
     pub service: Option<String>,
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<ActionType>, inline))]
     pub action_type: Option<String>,
+    #[cfg_attr(feature = "ssr", param(value_type = Option<Priority>, inline))]
     pub priority: Option<String>,
+    /// An incident's id: the items it raised or that answer it.
     pub incident: Option<String>,
     /// "overdue" or "awaiting_verification".
     pub standing: Option<String>,
@@ -116,6 +124,7 @@ pub struct ItemParams {
     pub q: Option<String>,
     /// "due" (default), "newest" or "priority".
     pub sort: Option<String>,
+    /// The `next` of the previous page.
     pub after: Option<String>,
 }
 

@@ -17,6 +17,7 @@ use crate::{
 
 /// The report's parameters as they arrive in a link or an API query; empty means the default.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AnalyticsParams {
     /// `day`, `week`, `month` (the default) or `quarter`.
     pub kind: Option<String>,

@@ -14,6 +14,7 @@ use crate::{
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamDto {
     pub id: i64,
     pub name: String,
@@ -21,6 +22,7 @@ pub struct TeamDto {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ServiceDto {
     pub id: i64,
     pub team_id: i64,

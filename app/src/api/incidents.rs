@@ -98,15 +98,22 @@ fn stored<T>(text: &Option<String>, parse: fn(&str) -> Result<T, String>) -> Opt
 
 /// A list's filters and order as they arrive in a link or an API query; empty means any.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListParams {
+    #[cfg_attr(feature = "ssr", param(value_type = Option<Severity>, inline))]
     pub severity: Option<String>,
+    /// A service's id.
     pub service: Option<String>,
+    /// A team's id: incidents that hit one of its services.
     pub team: Option<String>,
+    #[cfg_attr(feature = "ssr", param(value_type = Option<DetectionSource>, inline))]
     pub detected_by: Option<String>,
     /// "known" or "new".
     pub known: Option<String>,
+    #[cfg_attr(feature = "ssr", param(value_type = Option<RunbookOutcome>, inline))]
     pub runbook: Option<String>,
     /// Postmortem status.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<PostmortemStatus>, inline))]
     pub status: Option<String>,
     /// "true" for incidents not yet resolved.
     pub open: Option<String>,
@@ -118,6 +125,7 @@ pub struct ListParams {
     pub q: Option<String>,
     /// "started" (default) or "severity".
     pub sort: Option<String>,
+    /// The `next` of the previous page.
     pub after: Option<String>,
 }
 

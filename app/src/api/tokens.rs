@@ -73,3 +73,17 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// The API page's content, read from the description the API publishes.
+#[server(endpoint = "api_guide")]
+pub async fn api_guide() -> Result<crate::domain::api_guide::ApiGuide, AppError> {
+    auth::respond(
+        async {
+            auth::require(Role::Viewer).await?;
+            Ok(crate::domain::api_guide::ApiGuide::from_openapi(
+                &auth::state()?.api_description,
+            ))
+        }
+        .await,
+    )
+}

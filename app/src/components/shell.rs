@@ -69,6 +69,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                 <NavLink href="/catalog" label="Teams and services" />
                 <NavLink href="/deploys" label="Deploys" />
                 <NavLink href="/how-we-measure" label="How we measure" />
+                <NavLink href="/api-docs" label="API reference" />
                 {is_admin.then(|| view! {
                     <p class="nav-heading">"Admin"</p>
                     <NavLink href="/admin/users" label="Users" />

@@ -39,6 +39,24 @@ macro_rules! choices {
                 f.write_str(self.label())
             }
         }
+
+        /// In the API description: a string, one of the stored names.
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($key),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
     };
 }
 
@@ -46,6 +64,7 @@ pub mod account;
 pub mod action_item;
 pub mod alert;
 pub mod analytics;
+pub mod api_guide;
 pub mod blameless;
 pub mod catalog;
 pub mod deploy;

@@ -178,7 +178,8 @@ fn ApiTokens() -> impl IntoView {
             <h2>"API tokens"</h2>
             <p class="hint">
                 "Scripts use a token to call the JSON API under /api/v1 as you, with your role. "
-                "Send it as " <code>"Authorization: Bearer <token>"</code> "."
+                "Send it as " <code>"Authorization: Bearer <token>"</code> ". "
+                <a href="/api-docs">"The API reference"</a> " lists every call."
             </p>
             {move || issued.get().map(|t| view! {
                 <div class="alert success" role="status">

@@ -7,6 +7,7 @@ pub mod admin_organisation;
 pub mod admin_template;
 pub mod admin_users;
 pub mod analytics;
+pub mod api_docs;
 pub mod catalog;
 pub mod deploys;
 pub mod digest;

@@ -1,49 +1,61 @@
 //! `/api/v1/action-items`: the same filters as the All items page, raising and changing items,
 //! and moving them through their states (verifying included), under the same rules as the pages.
 
-use super::{ApiError, ApiResult, ApiUser, body};
+use super::{ApiError, ApiResult, ApiUser, Denied, Invalid, Missing, Stale, body};
 use app::api::action_items::{
     ActionItemFormValues, ItemParams, parse_item_form, parse_item_params,
 };
 use app::auth::CurrentUser;
 use app::domain::Role;
-use app::domain::action_item::{ActionMove, Outcome, Standing, tracker_key};
+use app::domain::action_item::{
+    ActionMove, ActionState, ActionType, Cadence, Outcome, Priority, Standing, tracker_key,
+};
 use app::entities::action_item;
 use app::error::AppError;
 use app::services::action_items::{self, Actor, ItemCursor, MoveDetails};
 use app::services::organisation;
 use app::state::AppState;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use chrono::{DateTime, NaiveDate, Utc};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 pub const MAX_PAGE: u64 = 200;
 
 /// An item as the API reads it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ActionItem)]
 pub struct ActionItemJson {
     id: i64,
     version: i64,
     title: String,
     description: String,
     incident_id: i64,
+    /// Other incidents it also answers.
     related_incidents: Vec<i64>,
     owner_id: Option<i64>,
     team_id: Option<i64>,
     service_id: Option<i64>,
     #[serde(rename = "type")]
+    #[schema(value_type = ActionType)]
     action_type: String,
+    #[schema(value_type = Priority)]
     priority: String,
     due_on: Option<NaiveDate>,
     tracker_url: Option<String>,
+    /// The issue key read from the tracker link, such as `OPS-142`.
     tracker_key: Option<String>,
+    /// How soon after it is done its verification falls due.
+    #[schema(value_type = Cadence)]
     cadence: String,
+    #[schema(value_type = ActionState)]
     state: String,
     /// "overdue" or "awaiting_verification", when either applies today.
     standing: Option<&'static str>,
+    #[schema(value_type = Option<Outcome>)]
     outcome: Option<String>,
     evidence: Option<String>,
     evidence_url: Option<String>,
@@ -59,7 +71,7 @@ pub struct ActionItemJson {
 }
 
 fn json(item: action_item::Model, related: Vec<i64>, today: NaiveDate) -> ActionItemJson {
-    let standing = app::domain::action_item::ActionState::parse(&item.state)
+    let standing = ActionState::parse(&item.state)
         .ok()
         .and_then(|s| Standing::of(s, item.due_on, item.verify_on, today))
         .map(Standing::key);
@@ -112,31 +124,48 @@ fn actor(user: &CurrentUser) -> Actor {
     }
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    /// The same filters as the All items page.
-    #[serde(flatten)]
-    params: ItemParams,
+/// How many to answer at once.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageSize {
+    /// 1 to 200; 50 when absent.
+    #[param(value_type = Option<u64>)]
     limit: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ActionItemPage {
     action_items: Vec<ActionItemJson>,
-    /// Pass as `after` for the next page; absent on the last one.
+    /// Pass as `after` for the next page; null on the last one.
     next: Option<String>,
 }
 
+/// Action items
+///
+/// The same filters as the All items page, due first unless `sort` says otherwise. Pages through
+/// with `after`.
+#[utoipa::path(get, path = "/api/v1/action-items", tag = "action items",
+    params(ItemParams, PageSize),
+    responses((status = 200, description = "A page of items.", body = ActionItemPage),
+        Denied, Invalid))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<ItemParams>, QueryRejection>,
+    size: Result<Query<PageSize>, QueryRejection>,
 ) -> ApiResult<Json<ActionItemPage>> {
     user.require(Role::Viewer)?;
-    let Query(q) =
-        query.map_err(|r| ApiError(AppError::validation("query", "The query", r.body_text())))?;
-    let (filter, sort, after) = parse_item_params(&q.params)?;
-    let limit = match q.limit.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+    let invalid =
+        |r: QueryRejection| ApiError(AppError::validation("query", "The query", r.body_text()));
+    let Query(params) = query.map_err(invalid)?;
+    let Query(size) = size.map_err(invalid)?;
+    let (filter, sort, after) = parse_item_params(&params)?;
+    let limit = match size
+        .limit
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         None => 50,
         Some(l) => l
             .parse::<u64>()
@@ -163,6 +192,10 @@ pub async fn list(
     }))
 }
 
+/// One action item
+#[utoipa::path(get, path = "/api/v1/action-items/{id}", tag = "action items",
+    params(("id" = i64, Path, description = "The item.")),
+    responses((status = 200, description = "The item.", body = ActionItemJson), Denied, Missing))]
 pub async fn read(
     State(state): State<AppState>,
     user: ApiUser,
@@ -176,7 +209,7 @@ pub async fn read(
 }
 
 /// An item as the API writes it.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ActionItemBody {
     title: String,
     #[serde(default)]
@@ -189,10 +222,13 @@ pub struct ActionItemBody {
     team_id: Option<i64>,
     service_id: Option<i64>,
     #[serde(rename = "type")]
+    #[schema(value_type = ActionType)]
     action_type: String,
+    #[schema(value_type = Priority)]
     priority: String,
     due_on: Option<NaiveDate>,
     tracker_url: Option<String>,
+    #[schema(value_type = Cadence)]
     cadence: String,
     /// Raise it committed (open) rather than proposed.
     #[serde(default)]
@@ -225,6 +261,13 @@ impl ActionItemBody {
     }
 }
 
+/// Raise an item from an incident (engineers)
+///
+/// A committed item needs an owner and a due date.
+#[utoipa::path(post, path = "/api/v1/action-items", tag = "action items",
+    request_body = ActionItemBody,
+    responses((status = 201, description = "The new item.", body = ActionItemJson),
+        Denied, Missing, Invalid))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
@@ -241,6 +284,14 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(read_back(&state, item).await?)))
 }
 
+/// Change an item (engineers)
+///
+/// Only managers give a committed item to someone else.
+#[utoipa::path(put, path = "/api/v1/action-items/{id}", tag = "action items",
+    request_body = ActionItemBody,
+    params(("id" = i64, Path, description = "The item.")),
+    responses((status = 200, description = "The item as saved.", body = ActionItemJson),
+        Denied, Missing, Invalid, Stale))]
 pub async fn update(
     State(state): State<AppState>,
     user: ApiUser,
@@ -268,11 +319,15 @@ pub async fn update(
     Ok(Json(read_back(&state, item).await?))
 }
 
-#[derive(Deserialize)]
+/// A move of an item from one state to the next.
+#[derive(Deserialize, ToSchema)]
 pub struct MoveBody {
-    /// commit, start, complete, verify, decline or reopen; implied by the `verify` route.
+    /// Implied by the `verify` route.
+    #[schema(value_type = Option<ActionMove>)]
     action: Option<String>,
     version: i64,
+    /// For `verify`: whether it worked.
+    #[schema(value_type = Option<Outcome>)]
     outcome: Option<String>,
     evidence: Option<String>,
     evidence_url: Option<String>,
@@ -315,6 +370,14 @@ async fn make_move(
     Ok(Json(read_back(state, item).await?))
 }
 
+/// Move an item (engineers)
+///
+/// Commit, start, complete, verify, decline or reopen, under the same rules as the pages.
+#[utoipa::path(post, path = "/api/v1/action-items/{id}/transition", tag = "action items",
+    request_body = MoveBody,
+    params(("id" = i64, Path, description = "The item.")),
+    responses((status = 200, description = "The item after the move.", body = ActionItemJson),
+        Denied, Missing, Invalid, Stale))]
 pub async fn transition(
     State(state): State<AppState>,
     user: ApiUser,
@@ -331,6 +394,14 @@ pub async fn transition(
     make_move(&state, &user, id, action, payload).await
 }
 
+/// Verify a done item (engineers)
+///
+/// Record whether it worked (`outcome`) and the evidence.
+#[utoipa::path(post, path = "/api/v1/action-items/{id}/verify", tag = "action items",
+    request_body = MoveBody,
+    params(("id" = i64, Path, description = "The item.")),
+    responses((status = 200, description = "The verified item.", body = ActionItemJson),
+        Denied, Missing, Invalid, Stale))]
 pub async fn verify(
     State(state): State<AppState>,
     user: ApiUser,

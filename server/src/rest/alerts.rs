@@ -3,7 +3,16 @@
 //! the raw body. A malformed delivery is answered 400 with the reason, logged, and kept as the
 //! source's last error for the admin page; nothing of it is written.
 
-use super::ApiError;
+use super::{ApiError, ErrorBody};
+
+refusals! {
+    Refused {
+        "400" => "Malformed; nothing was written.",
+        "401" => "A wrong or missing token or signature.",
+        "404" => "Deliveries from this source are turned off (Admin → Alerts).",
+        "422" => "No rule maps it to a service; nothing was written.",
+    }
+}
 use app::domain::alert::{AlertSourceKind, alertmanager, pagerduty};
 use app::error::AppError;
 use app::services::alerts::{self, Received};
@@ -14,15 +23,12 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, StatusCode, header};
-use serde_json::json;
+use serde::Serialize;
 use sha2::Sha256;
+use utoipa::ToSchema;
 
 fn refused(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let mut res = (
-        status,
-        Json(json!({ "error": { "code": code, "message": message.into() } })),
-    )
-        .into_response();
+    let mut res = (status, Json(ErrorBody::new(code, message))).into_response();
     if status == StatusCode::UNAUTHORIZED {
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -64,6 +70,47 @@ async fn malformed(
     refused(status, code, reason)
 }
 
+/// What became of a delivery.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryResult {
+    result: DeliveryOutcome,
+    /// The incident the delivery opened or went to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incident_id: Option<i64>,
+    /// Why an event was ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+/// `unchanged`: every alert was already in that state; `duplicate`: that event was taken in
+/// before; `ignored`: an event that does not concern incidents, such as a ping.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryOutcome {
+    Opened,
+    Updated,
+    Unchanged,
+    Duplicate,
+    Ignored,
+}
+
+impl DeliveryResult {
+    fn of(outcome: DeliveryOutcome, incident_id: Option<i64>) -> DeliveryResult {
+        DeliveryResult {
+            result: outcome,
+            incident_id,
+            reason: None,
+        }
+    }
+
+    fn ignored(reason: String) -> DeliveryResult {
+        DeliveryResult {
+            reason: Some(reason),
+            ..DeliveryResult::of(DeliveryOutcome::Ignored, None)
+        }
+    }
+}
+
 async fn take_in(
     state: &AppState,
     kind: AlertSourceKind,
@@ -74,16 +121,16 @@ async fn take_in(
         Ok(received) => {
             let body = match received {
                 Received::Opened { incident_id } => {
-                    json!({ "result": "opened", "incident_id": incident_id })
+                    DeliveryResult::of(DeliveryOutcome::Opened, Some(incident_id))
                 }
                 Received::Updated { incident_id } => {
-                    json!({ "result": "updated", "incident_id": incident_id })
+                    DeliveryResult::of(DeliveryOutcome::Updated, Some(incident_id))
                 }
                 Received::Unchanged { incident_id } => {
-                    json!({ "result": "unchanged", "incident_id": incident_id })
+                    DeliveryResult::of(DeliveryOutcome::Unchanged, Some(incident_id))
                 }
-                Received::Duplicate => json!({ "result": "duplicate" }),
-                Received::Ignored(reason) => json!({ "result": "ignored", "reason": reason }),
+                Received::Duplicate => DeliveryResult::of(DeliveryOutcome::Duplicate, None),
+                Received::Ignored(reason) => DeliveryResult::ignored(reason),
             };
             (StatusCode::OK, Json(body)).into_response()
         }
@@ -100,6 +147,15 @@ async fn take_in(
     }
 }
 
+/// Alertmanager's webhook
+///
+/// Alertmanager's own payload (webhook format 4), sent by a `webhook_config` with the token made
+/// under Admin → Alerts as its bearer credentials. A firing group opens an incident, or adds to
+/// the open one of the same group key; every alert resolved resolves it.
+#[utoipa::path(post, path = "/api/v1/alerts/alertmanager", tag = "alerts",
+    request_body(content = Object, description = "Alertmanager's webhook payload, version 4."),
+    security(("alertmanager_token" = [])),
+    responses((status = 200, description = "Taken in.", body = DeliveryResult), Refused))]
 pub async fn alertmanager(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -166,6 +222,15 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// PagerDuty's webhook
+///
+/// PagerDuty's v3 webhook events, signed with the signing secret saved under Admin → Alerts.
+/// `incident.triggered` opens an incident; acknowledged and resolved events follow it.
+#[utoipa::path(post, path = "/api/v1/alerts/pagerduty", tag = "alerts",
+    request_body(content = Object, description = "A PagerDuty v3 webhook event."),
+    security(("pagerduty_signature" = [])),
+    responses((status = 200, description = "Taken in, or ignored with the reason.",
+        body = DeliveryResult), Refused))]
 pub async fn pagerduty(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let kind = AlertSourceKind::PagerDuty;
     let source = match alerts::source(state.db.read(), kind).await {
@@ -188,11 +253,9 @@ pub async fn pagerduty(State(state): State<AppState>, headers: HeaderMap, body: 
     }
     match pagerduty::parse(&body) {
         Ok(pagerduty::Parsed::Delivery(delivery)) => take_in(&state, kind, &source, delivery).await,
-        Ok(pagerduty::Parsed::Ignored(reason)) => (
-            StatusCode::OK,
-            Json(json!({ "result": "ignored", "reason": reason })),
-        )
-            .into_response(),
+        Ok(pagerduty::Parsed::Ignored(reason)) => {
+            (StatusCode::OK, Json(DeliveryResult::ignored(reason))).into_response()
+        }
         Err(reason) => malformed(&state, kind, StatusCode::BAD_REQUEST, reason).await,
     }
 }

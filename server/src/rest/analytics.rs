@@ -1,10 +1,10 @@
 //! `/api/v1/analytics` (a period's figures, trends, anomalies and findings, with the incident
 //! ids behind each count) and `/api/v1/deploys` (deploy events, one or a batch).
 
-use super::{ApiError, ApiResult, ApiUser, body};
+use super::{ApiError, ApiResult, ApiUser, Denied, Invalid, body};
 use app::api::analytics::{AnalyticsParams, ParsedParams, parse_params};
 use app::domain::Role;
-use app::domain::analytics::{Finding, PeriodFigures};
+use app::domain::analytics::{AnomalyCheck, Finding, Metric, PeriodFigures, PeriodKind, Verdict};
 use app::domain::deploy::{DeployOutcome, parse_reference};
 use app::error::AppError;
 use app::services::analytics;
@@ -16,13 +16,17 @@ use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+/// A period's analytics.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Analytics)]
 pub struct AnalyticsJson {
+    /// The period's key, such as `2026-11` or `2026-11-03..2026-11-16`.
     period: String,
     label: String,
-    /// `day`, `week`, `month`, `quarter`, or absent for a custom range.
+    /// Null for a custom range.
+    #[schema(value_type = Option<PeriodKind>)]
     kind: Option<&'static str>,
     previous_period: String,
     reporting_zone: String,
@@ -35,10 +39,36 @@ pub struct AnalyticsJson {
     figures: PeriodFigures,
     previous: PeriodFigures,
     /// One entry per metric: its value, the previous period's, the change and the anomaly check.
-    metrics: Vec<Value>,
+    metrics: Vec<MetricJson>,
     findings: Vec<Finding>,
 }
 
+/// One figure against the previous period and against its baseline.
+#[derive(Serialize, ToSchema)]
+pub struct MetricJson {
+    metric: Metric,
+    label: &'static str,
+    /// Seconds for durations, a fraction for shares, a count otherwise; null without data.
+    value: Option<f64>,
+    previous: Option<f64>,
+    /// value − previous, when both exist.
+    change: Option<f64>,
+    /// The change as a percentage of the previous value; null when that is 0.
+    percent_change: Option<f64>,
+    verdict: Option<Verdict>,
+    /// Null when there are fewer than six earlier periods, or they are all equal.
+    anomaly: Option<AnomalyCheck>,
+}
+
+/// A period's figures
+///
+/// Incident count, MTTD, MTTM and MTTR, the detection gap, runbook coverage and the rest, each
+/// with the incident ids behind it, the previous period's figures, the change, anomalies and the
+/// findings worth raising. The period is the current month unless `kind` and `period` say
+/// otherwise; `team` or `service` narrow it.
+#[utoipa::path(get, path = "/api/v1/analytics", tag = "analytics", params(AnalyticsParams),
+    responses((status = 200, description = "The period's analytics.", body = AnalyticsJson),
+        Denied, Invalid))]
 pub async fn read(
     State(state): State<AppState>,
     user: ApiUser,
@@ -59,17 +89,15 @@ pub async fn read(
     let metrics = report
         .rows
         .iter()
-        .map(|row| {
-            json!({
-                "metric": row.metric.key(),
-                "label": row.metric.label(),
-                "value": row.value,
-                "previous": row.previous,
-                "change": row.trend.map(|t| t.change),
-                "percent_change": row.trend.and_then(|t| t.percent_change),
-                "verdict": row.trend.map(|t| t.verdict),
-                "anomaly": row.anomaly,
-            })
+        .map(|row| MetricJson {
+            metric: row.metric,
+            label: row.metric.label(),
+            value: row.value,
+            previous: row.previous,
+            change: row.trend.map(|t| t.change),
+            percent_change: row.trend.and_then(|t| t.percent_change),
+            verdict: row.trend.map(|t| t.verdict),
+            anomaly: row.anomaly,
         })
         .collect();
     Ok(Json(AnalyticsJson {
@@ -89,28 +117,37 @@ pub async fn read(
     }))
 }
 
-#[derive(Deserialize)]
+/// A deploy as the API writes it.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewDeploy)]
 pub struct DeployJson {
     service_id: i64,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
     deployed_at: String,
+    #[schema(value_type = DeployOutcome)]
     outcome: String,
+    /// A commit, tag or release name.
     #[serde(default)]
     reference: Option<String>,
 }
 
 /// One deploy, or `{"deploys": [...]}` for a batch.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum DeployBody {
     Batch { deploys: Vec<DeployJson> },
     One(DeployJson),
 }
 
-#[derive(Serialize)]
+/// A recorded deploy.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Deploy)]
 pub struct DeployOut {
     id: i64,
     service_id: i64,
     deployed_at: DateTime<Utc>,
+    #[schema(value_type = DeployOutcome)]
     outcome: String,
     reference: Option<String>,
 }
@@ -144,11 +181,24 @@ fn parse_deploy(d: &DeployJson, prefix: &str) -> Result<DeployInput, AppError> {
 /// Most deploys one request may carry.
 pub const MAX_BATCH: usize = 1000;
 
+/// The deploy, or the batch's deploys in the order sent.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum DeployReply {
+    One(DeployOut),
+    Batch { deploys: Vec<DeployOut> },
+}
+
+/// Record deploys (engineers)
+///
+/// One deploy, or up to 1,000 as `{"deploys": [...]}`; the change failure rate counts them.
+#[utoipa::path(post, path = "/api/v1/deploys", tag = "analytics", request_body = DeployBody,
+    responses((status = 201, description = "Recorded.", body = DeployReply), Denied, Invalid))]
 pub async fn record(
     State(state): State<AppState>,
     user: ApiUser,
     payload: Result<Json<DeployBody>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<DeployReply>)> {
     let user = user.require(Role::Engineer)?;
     let (batch, one) = match body(payload)? {
         DeployBody::One(d) => (vec![parse_deploy(&d, "")?], true),
@@ -170,7 +220,7 @@ pub async fn record(
         }
     };
     let saved = deploys::record(state.db.write(), &batch, user.id, state.clock.now()).await?;
-    let out: Vec<DeployOut> = saved
+    let mut out: Vec<DeployOut> = saved
         .into_iter()
         .map(|d| DeployOut {
             id: d.id,
@@ -180,10 +230,11 @@ pub async fn record(
             reference: d.reference,
         })
         .collect();
-    let body = if one {
-        json!(out[0])
-    } else {
-        json!({ "deploys": out })
+    let reply = match out.pop() {
+        Some(deploy) if one => DeployReply::One(deploy),
+        last => DeployReply::Batch {
+            deploys: out.into_iter().chain(last).collect(),
+        },
     };
-    Ok((StatusCode::CREATED, Json(body)))
+    Ok((StatusCode::CREATED, Json(reply)))
 }

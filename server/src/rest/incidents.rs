@@ -1,6 +1,6 @@
 //! `/api/v1/incidents`: every field the pages take, so a script can import a team's history.
 
-use super::{ApiError, ApiResult, ApiUser, body};
+use super::{ApiError, ApiResult, ApiUser, Denied, Invalid, Missing, Stale, body};
 use app::api::incidents::{ListParams, parse_list_params};
 use app::domain::Role;
 use app::domain::account::required_line;
@@ -13,21 +13,24 @@ use app::services::incidents::{self, Cursor, IncidentInput, IncidentRecord};
 use app::services::search;
 use app::state::AppState;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 pub const MAX_PAGE: u64 = 200;
 
-/// An incident as the API writes it.
-#[derive(Deserialize)]
+/// An incident as the API writes it. Choices take their stored names.
+#[derive(Deserialize, ToSchema)]
 pub struct IncidentBody {
     title: String,
     #[serde(default)]
     summary: String,
+    #[schema(value_type = Severity)]
     severity: String,
+    /// The ids of the services it hit.
     services: Vec<i64>,
     #[serde(default)]
     customer_impact: bool,
@@ -38,12 +41,16 @@ pub struct IncidentBody {
     acknowledged_at: Option<DateTime<Utc>>,
     mitigated_at: Option<DateTime<Utc>>,
     resolved_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<DetectionSource>)]
     detected_by: Option<String>,
     monitoring_should_have_caught: Option<bool>,
     known_problem: Option<bool>,
+    /// Earlier incidents this one repeats.
     #[serde(default)]
     repeats: Vec<i64>,
+    #[schema(value_type = Option<RunbookOutcome>)]
     runbook_outcome: Option<String>,
+    #[schema(value_type = Option<CauseCategory>)]
     cause_category: Option<String>,
     #[serde(default)]
     tags: Vec<String>,
@@ -105,12 +112,14 @@ impl IncidentBody {
 }
 
 /// An incident as the API reads it, with its derived durations in seconds.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Incident)]
 pub struct IncidentJson {
     id: i64,
     version: i64,
     title: String,
     summary: String,
+    #[schema(value_type = Severity)]
     severity: String,
     customer_impact: bool,
     impact_description: String,
@@ -122,10 +131,13 @@ pub struct IncidentJson {
     time_to_detect_seconds: Option<i64>,
     time_to_mitigate_seconds: Option<i64>,
     time_to_resolve_seconds: Option<i64>,
+    #[schema(value_type = Option<DetectionSource>)]
     detected_by: Option<String>,
     monitoring_should_have_caught: Option<bool>,
     known_problem: Option<bool>,
+    #[schema(value_type = Option<RunbookOutcome>)]
     runbook_outcome: Option<String>,
+    #[schema(value_type = Option<CauseCategory>)]
     cause_category: Option<String>,
     created_by: i64,
     created_at: DateTime<Utc>,
@@ -184,6 +196,10 @@ impl From<IncidentRecord> for IncidentJson {
     }
 }
 
+/// Record an incident (engineers)
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = IncidentBody,
+    responses((status = 201, description = "The incident, with its services, repeats and tags.",
+        body = IncidentJson), Denied, Invalid))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
@@ -195,6 +211,11 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 
+/// One incident
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents",
+    params(("id" = i64, Path, description = "The incident.")),
+    responses((status = 200, description = "The incident, with its services, repeats and tags.",
+        body = IncidentJson), Denied, Missing))]
 pub async fn read(
     State(state): State<AppState>,
     user: ApiUser,
@@ -207,6 +228,13 @@ pub async fn read(
     Ok(Json(record.into()))
 }
 
+/// Change an incident (engineers)
+///
+/// Send every field, with the `version` the change is based on.
+#[utoipa::path(put, path = "/api/v1/incidents/{id}", tag = "incidents", request_body = IncidentBody,
+    params(("id" = i64, Path, description = "The incident.")),
+    responses((status = 200, description = "The incident as saved.", body = IncidentJson),
+        Denied, Missing, Invalid, Stale))]
 pub async fn update(
     State(state): State<AppState>,
     user: ApiUser,
@@ -230,12 +258,20 @@ pub async fn update(
     Ok(Json(record.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
+    /// Why; kept in the audit record.
+    #[param(required = true)]
     reason: Option<String>,
 }
 
-/// Admins only; the reason goes into the audit record.
+/// Delete an incident (admins)
+///
+/// Its timeline, postmortem and action items go with it; the reason goes into the audit record.
+#[utoipa::path(delete, path = "/api/v1/incidents/{id}", tag = "incidents",
+    params(("id" = i64, Path, description = "The incident."), DeleteQuery),
+    responses((status = 204, description = "Deleted."), Denied, Missing, Invalid))]
 pub async fn delete(
     State(state): State<AppState>,
     user: ApiUser,
@@ -252,35 +288,44 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    /// The same filters as the incident list page; days are read in UTC.
-    #[serde(flatten)]
-    params: ListParams,
+/// How many to answer at once.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageSize {
+    /// 1 to 200; 50 when absent.
     limit: Option<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct IncidentPage {
     incidents: Vec<IncidentJson>,
-    /// Pass as `after` for the next page; absent on the last one.
+    /// Pass as `after` for the next page; null on the last one.
     next: Option<String>,
 }
 
+/// Incidents, newest first
+///
+/// The same filters as the incident list page; days are read in UTC. Pages through with `after`.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(ListParams, PageSize),
+    responses((status = 200, description = "A page of incidents.", body = IncidentPage),
+        Denied, Invalid))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<ListParams>, QueryRejection>,
+    size: Result<Query<PageSize>, QueryRejection>,
 ) -> ApiResult<Json<IncidentPage>> {
     user.require(Role::Viewer)?;
-    let Query(q) =
-        query.map_err(|r| ApiError(AppError::validation("query", "The query", r.body_text())))?;
-    let (mut filter, sort, after) = parse_list_params(&q.params, chrono_tz::UTC)?;
-    if let Some(text) = q.params.q.as_deref().filter(|t| !t.trim().is_empty()) {
+    let invalid =
+        |r: QueryRejection| ApiError(AppError::validation("query", "The query", r.body_text()));
+    let Query(params) = query.map_err(invalid)?;
+    let Query(size) = size.map_err(invalid)?;
+    let (mut filter, sort, after) = parse_list_params(&params, chrono_tz::UTC)?;
+    if let Some(text) = params.q.as_deref().filter(|t| !t.trim().is_empty()) {
         let hits = search::search(state.db.read(), text, search::MAX_HITS).await?;
         filter.ids = Some(hits.into_iter().map(|h| h.incident_id).collect());
     }
-    let limit = q.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+    let limit = size.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     let mut rows = incidents::list(state.db.read(), &filter, sort, after, limit + 1).await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);

@@ -14,11 +14,37 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::get;
 use axum::{Json, Router};
 use http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use std::sync::Arc;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Declares a set of refusals an operation documents, each answered with an [`ErrorBody`].
+macro_rules! refusals {
+    ($($name:ident { $($status:literal => $description:literal),+ $(,)? })+) => {
+        $(
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> std::collections::BTreeMap<
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+                > {
+                    [$(($status, $description)),+]
+                        .into_iter()
+                        .map(|(status, description)| {
+                            (status.to_string(), $crate::rest::refusal(description))
+                        })
+                        .collect()
+                }
+            }
+        )+
+    };
+}
 
 mod action_items;
 mod alerts;
@@ -33,6 +59,45 @@ pub struct ApiError(pub AppError);
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         ApiError(err)
+    }
+}
+
+/// What every refusal answers: `{"error": {...}}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// Why a request was refused.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `validation`, `not_found`, `forbidden`, `conflict`, `unauthenticated`,
+    /// `too_many_requests` or `internal`; the alert webhooks also answer `not_enabled`,
+    /// `bad_signature`, `malformed` and `unprocessable`.
+    #[schema(example = "validation")]
+    code: String,
+    /// A sentence for a person.
+    #[schema(example = "Title is required")]
+    message: String,
+    /// The request field that is wrong, for `validation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    /// The version to base a change on now, for `conflict`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_version: Option<i64>,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message: message.into(),
+                field: None,
+                current_version: None,
+            },
+        }
     }
 }
 
@@ -61,12 +126,10 @@ impl IntoResponse for ApiError {
             AppError::TooManyRequests { .. } => ("too_many_requests", None, self.0.to_string()),
             _ => ("internal", None, AppError::Internal.to_string()),
         };
-        let mut body = json!({ "error": { "code": code, "message": message } });
-        if let Some(field) = field {
-            body["error"]["field"] = json!(field);
-        }
+        let mut body = ErrorBody::new(code, message);
+        body.error.field = field;
         if let AppError::Conflict { current_version } = self.0 {
-            body["error"]["current_version"] = json!(current_version);
+            body.error.current_version = Some(current_version);
         }
         let mut res = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
@@ -76,6 +139,105 @@ impl IntoResponse for ApiError {
             );
         }
         res
+    }
+}
+
+pub(crate) fn refusal(
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::response::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Error")))
+                .build(),
+        )
+        .into()
+}
+
+refusals! {
+    Denied {
+        "401" => "No valid API token was sent.",
+        "403" => "The token's account may not do this.",
+    }
+    Missing {
+        "404" => "Nothing has that id.",
+    }
+    Invalid {
+        "422" => "A field is wrong; `field` names it and `message` says why.",
+    }
+    Stale {
+        "409" => "Someone changed it since `version`; `current_version` is the one to start from.",
+    }
+}
+
+/// The description of `/api/v1`, served at `/api/v1/openapi.json` and shown on the API page.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hindsight API",
+        description = "Incidents, their timelines and postmortems, action items and the \
+            analytics a review starts from, for scripts. Every request sends a personal API token \
+            (made on your Account page) as `Authorization: Bearer <token>`; the token acts \
+            with its account's role, under the same rules as the pages. Changes to an existing \
+            object send the `version` they are based on and are refused with 409 when someone \
+            changed it since. Times are RFC 3339; days are `YYYY-MM-DD`.",
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerToken),
+    security(("bearer" = [])),
+    tags(
+        (name = "account", description = "Who the token speaks for."),
+        (name = "catalog", description = "Teams and the services they own."),
+        (name = "incidents", description = "Incidents with their key times and classification."),
+        (name = "timeline", description = "What happened during an incident, in order."),
+        (name = "postmortems", description = "An incident's blameless write-up."),
+        (name = "action items", description = "What an incident leaves to do, and its verification."),
+        (name = "analytics", description = "A period's figures, and the deploys they count."),
+        (name = "alerts", description = "Where alerting systems deliver alerts; each authenticates in its own way."),
+    ),
+)]
+struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some("A personal API token."))
+                        .build(),
+                ),
+            );
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "alertmanager_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The Alertmanager token made under Admin → Alerts."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "pagerduty_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-PagerDuty-Signature",
+                "`v1=` and the HMAC-SHA256 of the raw body under the signing secret saved under \
+                 Admin → Alerts.",
+            ))),
+        );
     }
 }
 
@@ -123,7 +285,8 @@ fn body<T>(payload: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     })
 }
 
-#[derive(Serialize)]
+/// The account a token speaks for.
+#[derive(Serialize, ToSchema)]
 struct Me {
     id: i64,
     username: String,
@@ -131,6 +294,9 @@ struct Me {
     role: Role,
 }
 
+/// The token's account
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, description = "The account.", body = Me), Denied))]
 async fn me(user: ApiUser) -> ApiResult<Json<Me>> {
     let u = user.require(Role::Viewer)?;
     Ok(Json(Me {
@@ -141,6 +307,9 @@ async fn me(user: ApiUser) -> ApiResult<Json<Me>> {
     }))
 }
 
+/// Every team
+#[utoipa::path(get, path = "/api/v1/teams", tag = "catalog",
+    responses((status = 200, description = "Teams by name.", body = Vec<TeamDto>), Denied))]
 async fn list_teams(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Vec<TeamDto>>> {
     user.require(Role::Viewer)?;
     Ok(Json(
@@ -152,11 +321,14 @@ async fn list_teams(State(state): State<AppState>, user: ApiUser) -> ApiResult<J
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewTeam {
     name: String,
 }
 
+/// Add a team (managers)
+#[utoipa::path(post, path = "/api/v1/teams", tag = "catalog", request_body = NewTeam,
+    responses((status = 201, description = "The new team.", body = TeamDto), Denied, Invalid))]
 async fn create_team(
     State(state): State<AppState>,
     user: ApiUser,
@@ -169,6 +341,9 @@ async fn create_team(
     Ok((StatusCode::CREATED, Json(team.into())))
 }
 
+/// Every service
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalog",
+    responses((status = 200, description = "Services by name.", body = Vec<ServiceDto>), Denied))]
 async fn list_services(
     State(state): State<AppState>,
     user: ApiUser,
@@ -183,7 +358,7 @@ async fn list_services(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ServiceBody {
     team_id: i64,
     name: String,
@@ -220,6 +395,9 @@ impl ServiceBody {
     }
 }
 
+/// Add a service (managers)
+#[utoipa::path(post, path = "/api/v1/services", tag = "catalog", request_body = ServiceBody,
+    responses((status = 201, description = "The new service.", body = ServiceDto), Denied, Invalid))]
 async fn create_service(
     State(state): State<AppState>,
     user: ApiUser,
@@ -231,6 +409,11 @@ async fn create_service(
     Ok((StatusCode::CREATED, Json(service.into())))
 }
 
+/// Change a service (managers)
+#[utoipa::path(put, path = "/api/v1/services/{id}", tag = "catalog", request_body = ServiceBody,
+    params(("id" = i64, Path, description = "The service.")),
+    responses((status = 200, description = "The service as saved.", body = ServiceDto),
+        Denied, Missing, Invalid, Stale))]
 async fn update_service(
     State(state): State<AppState>,
     user: ApiUser,
@@ -250,59 +433,57 @@ async fn not_found() -> ApiError {
     ApiError(AppError::NotFound)
 }
 
+/// The routes of `/api/v1` and their description, from one registration: a handler is served
+/// exactly where the description says.
+fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(list_teams, create_team))
+        .routes(routes!(list_services, create_service))
+        .routes(routes!(update_service))
+        .routes(routes!(incidents::list, incidents::create))
+        .routes(routes!(
+            incidents::read,
+            incidents::update,
+            incidents::delete
+        ))
+        .routes(routes!(timeline::list, timeline::create))
+        .routes(routes!(timeline::update, timeline::delete))
+        .routes(routes!(postmortems::read, postmortems::save))
+        .routes(routes!(action_items::list, action_items::create))
+        .routes(routes!(action_items::read, action_items::update))
+        .routes(routes!(action_items::transition))
+        .routes(routes!(action_items::verify))
+        .routes(routes!(alerts::alertmanager))
+        .routes(routes!(alerts::pagerduty))
+        .routes(routes!(analytics::read))
+        .routes(routes!(analytics::record))
+        .split_for_parts()
+}
+
+/// The API description as OpenAPI 3.1.
+pub fn description() -> utoipa::openapi::OpenApi {
+    documented().1
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/teams", get(list_teams).post(create_team))
-        .route("/api/v1/services", get(list_services).post(create_service))
-        .route("/api/v1/services/{id}", put(update_service))
+    let (router, api) = documented();
+    let json: Arc<str> = api
+        .to_pretty_json()
+        .expect("the API description serializes")
+        .into();
+    router
         .route(
-            "/api/v1/incidents",
-            get(incidents::list).post(incidents::create),
+            "/api/v1/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json.to_string(),
+                    )
+                }
+            }),
         )
-        .route(
-            "/api/v1/incidents/{id}",
-            get(incidents::read)
-                .put(incidents::update)
-                .delete(incidents::delete),
-        )
-        .route(
-            "/api/v1/incidents/{id}/timeline",
-            get(timeline::list).post(timeline::create),
-        )
-        .route(
-            "/api/v1/timeline/{id}",
-            put(timeline::update).delete(timeline::delete),
-        )
-        .route(
-            "/api/v1/incidents/{id}/postmortem",
-            get(postmortems::read).put(postmortems::save),
-        )
-        .route(
-            "/api/v1/action-items",
-            get(action_items::list).post(action_items::create),
-        )
-        .route(
-            "/api/v1/action-items/{id}",
-            get(action_items::read).put(action_items::update),
-        )
-        .route(
-            "/api/v1/action-items/{id}/transition",
-            axum::routing::post(action_items::transition),
-        )
-        .route(
-            "/api/v1/action-items/{id}/verify",
-            axum::routing::post(action_items::verify),
-        )
-        .route(
-            "/api/v1/alerts/alertmanager",
-            axum::routing::post(alerts::alertmanager),
-        )
-        .route(
-            "/api/v1/alerts/pagerduty",
-            axum::routing::post(alerts::pagerduty),
-        )
-        .route("/api/v1/analytics", get(analytics::read))
-        .route("/api/v1/deploys", axum::routing::post(analytics::record))
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
 }

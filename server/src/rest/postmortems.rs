@@ -1,8 +1,9 @@
 //! `/api/v1/incidents/{id}/postmortem`: read and write an incident's write-up, from a version.
 
-use super::{ApiResult, ApiUser, body};
+use super::{ApiResult, ApiUser, Denied, Invalid, Missing, Stale, body};
 use app::domain::Role;
 use app::domain::blameless;
+use app::domain::postmortem::PostmortemStatus;
 use app::services::postmortems::{self, Postmortem};
 use app::state::AppState;
 use axum::Json;
@@ -10,14 +11,20 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+/// A postmortem as the API reads it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Postmortem)]
 pub struct PostmortemJson {
     incident_id: i64,
+    /// Markdown.
     body: String,
+    #[schema(value_type = PostmortemStatus)]
     status: String,
     /// 0 until the first save; the body is then the template.
     version: i64,
+    /// Wording that points at a person rather than the system, with a suggestion.
     lint_warnings: Vec<blameless::Warning>,
     updated_at: Option<DateTime<Utc>>,
     published_at: Option<DateTime<Utc>>,
@@ -37,13 +44,19 @@ impl From<Postmortem> for PostmortemJson {
     }
 }
 
-#[derive(Deserialize)]
+/// A postmortem as the API writes it.
+#[derive(Deserialize, ToSchema)]
 pub struct PostmortemBody {
     body: String,
     /// The version the text is based on; 0 for the first save.
     version: i64,
 }
 
+/// An incident's postmortem
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/postmortem", tag = "postmortems",
+    params(("id" = i64, Path, description = "The incident.")),
+    responses((status = 200, description = "The postmortem; the template before the first save.",
+        body = PostmortemJson), Denied, Missing))]
 pub async fn read(
     State(state): State<AppState>,
     user: ApiUser,
@@ -55,6 +68,12 @@ pub async fn read(
     ))
 }
 
+/// Save the postmortem's text (engineers)
+#[utoipa::path(put, path = "/api/v1/incidents/{id}/postmortem", tag = "postmortems",
+    request_body = PostmortemBody,
+    params(("id" = i64, Path, description = "The incident.")),
+    responses((status = 200, description = "The postmortem as saved.", body = PostmortemJson),
+        Denied, Missing, Invalid, Stale))]
 pub async fn save(
     State(state): State<AppState>,
     user: ApiUser,

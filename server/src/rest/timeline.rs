@@ -1,7 +1,7 @@
 //! `/api/v1/incidents/{id}/timeline` and `/api/v1/timeline/{id}`: an incident's events, with
 //! the same rules as the page (a marking event sets the incident's key time).
 
-use super::{ApiResult, ApiUser, body};
+use super::{ApiResult, ApiUser, Denied, Invalid, Missing, Stale, body};
 use app::domain::Role;
 use app::domain::timeline::{EventKind, KeyMoment, parse_event_text};
 use app::entities::timeline_event;
@@ -14,13 +14,18 @@ use axum::extract::{Path, Query, State};
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize)]
+/// A timeline event as the API writes it.
+#[derive(Deserialize, ToSchema)]
 pub struct EventBody {
     occurred_at: DateTime<Utc>,
+    #[schema(value_type = EventKind)]
     kind: String,
+    /// Markdown.
     body: String,
-    /// "detected", "mitigated" or "resolved".
+    /// The incident's key time this event sets.
+    #[schema(value_type = Option<KeyMoment>)]
     marks: Option<String>,
     /// Required when changing an event.
     version: Option<i64>,
@@ -42,14 +47,18 @@ impl EventBody {
     }
 }
 
-#[derive(Serialize)]
+/// A timeline event as the API reads it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = TimelineEvent)]
 pub struct EventJson {
     id: i64,
     incident_id: i64,
     version: i64,
     occurred_at: DateTime<Utc>,
+    #[schema(value_type = EventKind)]
     kind: String,
     body: String,
+    #[schema(value_type = Option<KeyMoment>)]
     marks: Option<String>,
     author_id: i64,
     created_at: DateTime<Utc>,
@@ -73,6 +82,11 @@ impl From<timeline_event::Model> for EventJson {
     }
 }
 
+/// An incident's timeline, in order
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/timeline", tag = "timeline",
+    params(("id" = i64, Path, description = "The incident.")),
+    responses((status = 200, description = "Its events, earliest first.", body = Vec<EventJson>),
+        Denied, Missing))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
@@ -86,6 +100,14 @@ pub async fn list(
     Ok(Json(events.into_iter().map(EventJson::from).collect()))
 }
 
+/// Add an event (engineers)
+///
+/// An event that `marks` a key moment also sets the incident's time for it.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/timeline", tag = "timeline",
+    request_body = EventBody,
+    params(("id" = i64, Path, description = "The incident.")),
+    responses((status = 201, description = "The new event.", body = EventJson),
+        Denied, Missing, Invalid, Stale))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
@@ -105,6 +127,11 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(event.into())))
 }
 
+/// Change an event (engineers)
+#[utoipa::path(put, path = "/api/v1/timeline/{id}", tag = "timeline", request_body = EventBody,
+    params(("id" = i64, Path, description = "The event.")),
+    responses((status = 200, description = "The event as saved.", body = EventJson),
+        Denied, Missing, Invalid, Stale))]
 pub async fn update(
     State(state): State<AppState>,
     user: ApiUser,
@@ -128,11 +155,18 @@ pub async fn update(
     Ok(Json(event.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
+    /// The version the deletion is based on.
+    #[param(required = true)]
     version: Option<i64>,
 }
 
+/// Delete an event (engineers)
+#[utoipa::path(delete, path = "/api/v1/timeline/{id}", tag = "timeline",
+    params(("id" = i64, Path, description = "The event."), VersionQuery),
+    responses((status = 204, description = "Deleted."), Denied, Missing, Invalid, Stale))]
 pub async fn delete(
     State(state): State<AppState>,
     user: ApiUser,

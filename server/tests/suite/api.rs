@@ -103,25 +103,7 @@ async fn send(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "hindsight.test");
-    if let Some(token) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let req = match body {
-        Some(body) => req
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string())),
-        None => req.body(Body::empty()),
-    }
-    .unwrap();
-    let reply = app.send(req).await;
-    (
-        reply.status,
-        serde_json::from_str(&reply.body).unwrap_or(Value::Null),
-    )
+    app.api(method, path, token, body).await
 }
 
 async fn token_for(app: &TestApp, username: &str, role: Role) -> String {

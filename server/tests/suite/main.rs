@@ -17,6 +17,7 @@ mod demo;
 mod incident_export;
 mod incidents;
 mod metrics;
+mod openapi;
 mod postmortems;
 mod reviews;
 mod router;

@@ -18,6 +18,7 @@ periods, or when they are all equal (a deviation of 0), it is not evaluated.";
 
 /// The result of checking one figure against its baseline.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnomalyCheck {
     /// How many preceding periods the baseline used (6 to 12).
     pub baseline_periods: usize,

@@ -63,6 +63,7 @@ pub fn impact_seconds(
 
 /// A service's availability over a period.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Availability {
     /// The period's length in whole seconds (23 or 25 hours on a day the clocks change).
     pub period_seconds: i64,
@@ -96,6 +97,7 @@ impl Availability {
 
 /// The downtime an SLO allows over a period, and how much of it the impact used.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBudget {
     /// (1 − SLO target) × period length, in seconds; may have a fraction (99.95% of a day is
     /// 43.2 s).

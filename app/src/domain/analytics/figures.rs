@@ -32,6 +32,7 @@ pub struct IncidentFacts {
 
 /// One category's count and the incidents behind it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Counted<C> {
     pub category: C,
     pub count: u64,
@@ -40,6 +41,7 @@ pub struct Counted<C> {
 
 /// MTTx over a period: the statistics, and the incidents still lacking the time.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DurationFigure {
     pub summary: Summary,
     pub missing_incident_ids: Vec<i64>,
@@ -47,6 +49,7 @@ pub struct DurationFigure {
 
 /// Action items in a period.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ItemFigures {
     pub created: u64,
     pub committed: u64,
@@ -58,6 +61,7 @@ pub struct ItemFigures {
 
 /// One service's availability over the period, and its error budget when it has an SLO.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ServiceAvailability {
     pub service_id: i64,
     pub service: String,
@@ -70,7 +74,11 @@ pub struct ServiceAvailability {
 
 /// Every figure of one period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PeriodFigures {
+    /// The period's key: `2026-11-24`, `2026-W48`, `2026-11`, `2026-Q4` or a range
+    /// `2026-11-03..2026-11-16`.
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub period: ReportPeriod,
     pub incident_ids: Vec<i64>,
     pub by_severity: Vec<Counted<Severity>>,
@@ -264,6 +272,7 @@ choices!(
 
 /// Something the review should talk about, in a sentence, with the incidents behind it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub kind: FindingKind,
     pub metric: Option<Metric>,

@@ -33,6 +33,43 @@ impl Serialize for Ratio {
     }
 }
 
+/// In the API description: both counts and their fraction, as serialized.
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for Ratio {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let count = || {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+        };
+        ObjectBuilder::new()
+            .description(Some(
+                "numerator / denominator; `value` is null when the denominator is 0.",
+            ))
+            .property("numerator", count())
+            .property("denominator", count())
+            .property(
+                "value",
+                ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::Number,
+                    Type::Null,
+                ])),
+            )
+            .required("numerator")
+            .required("denominator")
+            .required("value")
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for Ratio {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Ratio")
+    }
+}
+
 impl Ratio {
     pub fn new(numerator: u64, denominator: u64) -> Ratio {
         Ratio {
@@ -243,6 +280,7 @@ pub fn recurrence_rate(known_problems: u64, incidents: u64) -> Ratio {
 
 /// A period's deploy events by outcome.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeployTally {
     pub succeeded: u64,
     pub failed: u64,
@@ -262,6 +300,7 @@ impl DeployTally {
 
 /// Action items whose verification fell due in the period.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VerificationTally {
     /// Items whose verification date lies in the period.
     pub due: u64,

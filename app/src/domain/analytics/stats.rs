@@ -50,6 +50,7 @@ impl DurationMetric {
 
 /// Mean, median and p90 of the items that have a value, and how many lacked it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Summary {
     /// Items that have the value: the n of every figure below.
     pub with_value: u64,

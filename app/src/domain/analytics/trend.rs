@@ -25,6 +25,7 @@ pub enum Direction {
 /// How a figure moved against the previous period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Verdict {
     Better,
     Worse,

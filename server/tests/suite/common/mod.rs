@@ -199,6 +199,21 @@ impl TestApp {
         Reply::read(res).await
     }
 
+    /// A JSON API call as a script makes it: a bearer token when given, a JSON body when given.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let reply = self.send(api_request(method, path, token, body, &[])).await;
+        (
+            reply.status,
+            serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         let mut req = Request::get(path).header(header::HOST, "hindsight.test");
         if let Some(c) = cookie {
@@ -300,6 +315,33 @@ impl TestApp {
             .session_cookie(&self.web)
             .unwrap_or_else(|| panic!("{username} could not sign in: {reply:?}"))
     }
+}
+
+/// A request to the JSON API, with a bearer token and a JSON body when given.
+pub fn api_request(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+    headers: &[(&str, String)],
+) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "hindsight.test");
+    if let Some(token) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    for (name, value) in headers {
+        req = req.header(*name, value);
+    }
+    match body {
+        Some(body) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap()
 }
 
 pub fn encode(form: &[(&str, &str)]) -> String {

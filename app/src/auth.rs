@@ -180,17 +180,63 @@ pub async fn require(role: Role) -> Result<CurrentUser, AppError> {
     Ok(user)
 }
 
+/// Whether this server function was called by a form posted without JavaScript: its answer is
+/// then a redirect back to the page, so the page never sees what it returned.
+pub fn is_plain_form_post() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// The session key under which secrets made by forms posted without JavaScript wait for the
+/// page the browser is sent back to.
+pub const SHOWN_ONCE: &str = "shown_once";
+
+/// Secrets waiting to be shown, by kind. The server moves them out of the session into the
+/// request of the next page the browser loads, so that page shows them and no later one does.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct ShownOnce(pub std::collections::HashMap<String, serde_json::Value>);
+
+/// Keeps a secret just made by a form posted without JavaScript for the page the browser is sent
+/// back to ([`shown_once`]). With JavaScript the page has the server function's answer, and
+/// nothing is kept.
+pub async fn keep_shown_once<T: serde::Serialize>(kind: &str, value: &T) -> Result<(), AppError> {
+    if !is_plain_form_post() {
+        return Ok(());
+    }
+    let session = session().await?;
+    let mut waiting: ShownOnce = session
+        .get(SHOWN_ONCE)
+        .await
+        .map_err(session_err)?
+        .unwrap_or_default();
+    waiting.0.insert(
+        kind.to_string(),
+        serde_json::to_value(value).map_err(AppError::internal)?,
+    );
+    session
+        .insert(SHOWN_ONCE, waiting)
+        .await
+        .map_err(session_err)
+}
+
+/// The secret of `kind` this page request brought with it, if any.
+pub fn shown_once<T: serde::de::DeserializeOwned>(kind: &str) -> Option<T> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ShownOnce>().cloned())
+        .and_then(|waiting| waiting.0.get(kind).cloned())
+        .and_then(|value| serde_json::from_value(value).ok())
+}
+
 /// Gives a server function's failure its HTTP status, except for plain form posts, which
 /// are answered with a redirect back to the form carrying the error.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
-        let form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
+        let form_post = is_plain_form_post();
         if !form_post && let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
             options.set_status(
                 http::StatusCode::from_u16(err.status_code())

@@ -135,10 +135,7 @@ test('an admin connects PagerDuty; its signed deliveries open, acknowledge and r
   await expect(page.locator('[data-last-error="pagerduty"]')).toContainText('event.data is not an incident');
 });
 
-test('with JavaScript, an admin makes an Alertmanager token and a firing group opens an incident', async ({ page, request, javaScriptEnabled }, info) => {
-  // The token is shown once in the page the form answers; without JavaScript the form reloads
-  // the page and the PagerDuty test above covers the sources' forms.
-  test.skip(!javaScriptEnabled, 'the new token is shown by the hydrated page');
+test('an admin makes an Alertmanager token, shown once, and a firing group opens an incident', async ({ page, request, javaScriptEnabled }, info) => {
   const service = `ledger-${info.project.name}`;
   await signIn(page, javaScriptEnabled);
   await page.goto('/admin/alerts');
@@ -147,6 +144,10 @@ test('with JavaScript, an admin makes an Alertmanager token and a firing group o
   await panel.getByRole('button', { name: 'Turn on and make a token' }).click();
   const token = (await panel.locator('code[data-token="alertmanager"]').textContent())!.trim();
   expect(token).toMatch(/^hs_am_[0-9a-f]{64}$/);
+  await page.reload();
+  await ready(page, javaScriptEnabled);
+  await expect(panel.getByRole('button', { name: 'Make a new token' })).toBeVisible();
+  await expect(panel.locator('code[data-token="alertmanager"]')).toHaveCount(0);
 
   const firing = {
     version: '4',

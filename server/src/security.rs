@@ -1,7 +1,7 @@
 //! Layers every request passes: cross-site request refusal, security headers with a fresh CSP
 //! nonce, the client's address, and the sign-in gate in front of pages.
 
-use app::auth::{self, CurrentUser};
+use app::auth::{self, CurrentUser, SHOWN_ONCE, ShownOnce};
 use app::domain::links::urlencode;
 use app::error::AppError;
 use app::request::{ClientIp, CspNonce};
@@ -217,6 +217,10 @@ pub async fn page_gate(
         Ok(Gate::Pass(user)) => {
             if let Some(user) = user {
                 req.extensions_mut().insert(user);
+                // A secret made by a form posted without JavaScript goes to this page only.
+                if let Ok(Some(waiting)) = session.remove::<ShownOnce>(SHOWN_ONCE).await {
+                    req.extensions_mut().insert(waiting);
+                }
             }
             next.run(req).await
         }

@@ -141,7 +141,28 @@ pub async fn set_alert_secret(
             let state = auth::state()?;
             auth::require(Role::Admin).await?;
             let kind = source_kind(&source)?;
-            alerts::set_secret(state.db.write(), kind, secret.as_deref(), state.clock.now()).await
+            let token =
+                alerts::set_secret(state.db.write(), kind, secret.as_deref(), state.clock.now())
+                    .await?;
+            if let Some(token) = &token {
+                auth::keep_shown_once(ALERTMANAGER_TOKEN, token).await?;
+            }
+            Ok(token)
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+const ALERTMANAGER_TOKEN: &str = "alertmanager_token";
+
+/// The Alertmanager token just made by a form posted without JavaScript, once.
+#[server(endpoint = "admin/alerts/new-token")]
+pub async fn alertmanager_token_just_made() -> Result<Option<String>, AppError> {
+    auth::respond(
+        async {
+            auth::require(Role::Admin).await?;
+            Ok(auth::shown_once(ALERTMANAGER_TOKEN))
         }
         .await,
     )

@@ -53,10 +53,27 @@ pub async fn create_token(name: String) -> Result<NewToken, AppError> {
             let state = auth::state()?;
             let (row, token) =
                 api_tokens::create(state.db.write(), me.id, &name, state.clock.now()).await?;
-            Ok(NewToken {
+            let new = NewToken {
                 name: row.name,
                 token,
-            })
+            };
+            auth::keep_shown_once(NEW_TOKEN, &new).await?;
+            Ok(new)
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+const NEW_TOKEN: &str = "api_token";
+
+/// The token just made by a form posted without JavaScript, once.
+#[server(endpoint = "tokens/new")]
+pub async fn token_just_made() -> Result<Option<NewToken>, AppError> {
+    auth::respond(
+        async {
+            auth::require(Role::Viewer).await?;
+            Ok(auth::shown_once(NEW_TOKEN))
         }
         .await,
     )

@@ -2,7 +2,9 @@
 
 use crate::api::accounts::{ChangePassword, Me, SetTimeZone, time_zones};
 use crate::api::action_items::{NewCalendarFeed, RevokeCalendarFeed, load_calendar_feed};
-use crate::api::tokens::{CreateToken, RevokeToken, TokenRow, my_tokens};
+use crate::api::tokens::{
+    CreateToken, NewToken, RevokeToken, TokenRow, my_tokens, token_just_made,
+};
 use crate::components::form::{
     Field, FormError, NewPasswordFields, field_error, form_error, succeeded,
 };
@@ -165,6 +167,16 @@ fn TimeZoneForm(current: String) -> impl IntoView {
 }
 
 #[component]
+fn TokenMade(token: NewToken) -> impl IntoView {
+    view! {
+        <div class="alert success" role="status">
+            <p>"Token " <strong>{token.name}</strong> " created. Copy it now: it is not shown again."</p>
+            <code class="secret" data-token="new">{token.token}</code>
+        </div>
+    }
+}
+
+#[component]
 fn ApiTokens() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
@@ -173,6 +185,9 @@ fn ApiTokens() -> impl IntoView {
         |_| my_tokens(),
     );
     let issued = succeeded(create);
+    // Without JavaScript the form's answer never reaches the page: the server kept the token for
+    // this one page view instead.
+    let kept = Resource::new(|| (), |_| token_just_made());
     view! {
         <section class="panel">
             <h2>"API tokens"</h2>
@@ -181,12 +196,12 @@ fn ApiTokens() -> impl IntoView {
                 "Send it as " <code>"Authorization: Bearer <token>"</code> ". "
                 <a href="/api-docs">"The API reference"</a> " lists every call."
             </p>
-            {move || issued.get().map(|t| view! {
-                <div class="alert success" role="status">
-                    <p>"Token " <strong>{t.name}</strong> " created. Copy it now: it is not shown again."</p>
-                    <code class="secret" data-token="new">{t.token}</code>
-                </div>
-            })}
+            {move || issued.get().map(|token| view! { <TokenMade token /> })}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    kept.await.ok().flatten().map(|token| view! { <TokenMade token /> })
+                })}
+            </Suspense>
             <FormError error=form_error(revoke, &[]) />
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {

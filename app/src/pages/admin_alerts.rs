@@ -3,9 +3,11 @@
 
 use crate::api::alerts::{
     AddAlertRule, AlertSourceDto, RemoveAlertRule, RemoveAlertSource, SaveAlertSettings,
-    SetAlertSecret, load_alert_settings,
+    SetAlertSecret, alertmanager_token_just_made, load_alert_settings,
 };
-use crate::components::form::{Field, FieldError, FormError, field_error, form_error, succeeded};
+use crate::components::form::{
+    Field, FieldError, FormError, field_error, form_error, kept_input, succeeded,
+};
 use crate::components::notice::ErrorNotice;
 use crate::domain::alert::{AlertSourceKind, UNMAPPED_SEVERITY};
 use crate::domain::incident::Severity;
@@ -36,6 +38,28 @@ fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     )
 }
 
+/// What was typed into `field` when a form for `S` was refused without JavaScript, if that form
+/// was this one: the same source and, for the two rule forms, the one with the field `by`.
+fn kept_here<S: leptos::server_fn::ServerFn>(
+    source: &str,
+    by: Option<&str>,
+    field: &str,
+) -> Option<String> {
+    let this_form = kept_input::<S>("source").as_deref() == Some(source)
+        && by.is_none_or(|by| kept_input::<S>(by).is_some());
+    this_form.then(|| kept_input::<S>(field)).flatten()
+}
+
+#[component]
+fn TokenMade(token: String) -> impl IntoView {
+    view! {
+        <div class="alert success" role="status">
+            <p>"New token made. Copy it now: it is not shown again. The previous token no longer works."</p>
+            <code class="secret" data-token="alertmanager">{token}</code>
+        </div>
+    }
+}
+
 #[component]
 fn SourcePanel(kind: AlertSourceKind) -> impl IntoView {
     let secret = ServerAction::<SetAlertSecret>::new();
@@ -56,16 +80,27 @@ fn SourcePanel(kind: AlertSourceKind) -> impl IntoView {
         |_| load_alert_settings(),
     );
     let issued = succeeded(secret);
+    // Without JavaScript the form's answer never reaches the page: the server kept the token for
+    // this one page view instead.
+    let kept = Resource::new(
+        || (),
+        move |_| async move {
+            match kind {
+                AlertSourceKind::Alertmanager => alertmanager_token_just_made().await,
+                AlertSourceKind::PagerDuty => Ok(None),
+            }
+        },
+    );
     let form = kind.key();
     view! {
         <section class="panel" data-source=form>
             <h2>{kind.label()}</h2>
-            {move || issued.get().flatten().map(|token| view! {
-                <div class="alert success" role="status">
-                    <p>"New token made. Copy it now: it is not shown again. The previous token no longer works."</p>
-                    <code class="secret" data-token="alertmanager">{token}</code>
-                </div>
-            })}
+            {move || issued.get().flatten().map(|token| view! { <TokenMade token /> })}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    kept.await.ok().flatten().map(|token| view! { <TokenMade token /> })
+                })}
+            </Suspense>
             <FormError error=form_error(remove, &[]) />
             <FormError error=form_error(drop_rule, &[]) />
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -192,6 +227,10 @@ fn source_view(
         }
         .into_any()
     };
+    let service_labels = kept_here::<SaveAlertSettings>(key, None, "service_labels")
+        .unwrap_or_else(|| source.service_labels.clone());
+    let service_rule = |field| kept_here::<AddAlertRule>(key, Some("service_id"), field);
+    let severity_rule = |field| kept_here::<AddAlertRule>(key, Some("severity"), field);
     let labels_form = format!("{key}-labels");
     let service_rule_form = format!("{key}-service-rule");
     let severity_rule_form = format!("{key}-severity-rule");
@@ -207,7 +246,7 @@ fn source_view(
             <FormError error=form_error(save, &["service_labels", "fallback_service_id"]) />
             <Field form=labels_form.clone() label="Labels that name a service" name="service_labels"
                 hint="The first of these labels whose value is a service's name decides the service, unless a service rule below matches."
-                value=Some(source.service_labels.clone()) error=field_error(save, "service_labels") />
+                value=Some(service_labels) error=field_error(save, "service_labels") />
             <div class="field">
                 <label for=format!("{labels_form}-fallback")>"Fallback service"</label>
                 <select id=format!("{labels_form}-fallback") name="fallback_service_id">
@@ -230,8 +269,10 @@ fn source_view(
                 <h4>"Add a service rule"</h4>
                 <input type="hidden" name="source" value=key />
                 <FormError error=form_error(add, &["label", "value", "service_id", "severity"]) />
-                <Field form=service_rule_form.clone() label="Label" name="label" required=true error=field_error(add, "label") />
-                <Field form=service_rule_form.clone() label="Value" name="value" required=true error=field_error(add, "value") />
+                <Field form=service_rule_form.clone() label="Label" name="label" required=true
+                    value=service_rule("label") error=field_error(add, "label") />
+                <Field form=service_rule_form.clone() label="Value" name="value" required=true
+                    value=service_rule("value") error=field_error(add, "value") />
                 <div class="field">
                     <label for=format!("{service_rule_form}-service")>"Service"</label>
                     <select id=format!("{service_rule_form}-service") name="service_id" required>
@@ -244,8 +285,10 @@ fn source_view(
             <ActionForm action=add attr:class="rule-form">
                 <h4>"Add a severity rule"</h4>
                 <input type="hidden" name="source" value=key />
-                <Field form=severity_rule_form.clone() label="Label" name="label" required=true error=field_error(add, "label") />
-                <Field form=severity_rule_form.clone() label="Value" name="value" required=true error=field_error(add, "value") />
+                <Field form=severity_rule_form.clone() label="Label" name="label" required=true
+                    value=severity_rule("label") error=field_error(add, "label") />
+                <Field form=severity_rule_form.clone() label="Value" name="value" required=true
+                    value=severity_rule("value") error=field_error(add, "value") />
                 <div class="field">
                     <label for=format!("{severity_rule_form}-severity")>"Severity"</label>
                     <select id=format!("{severity_rule_form}-severity") name="severity" required>

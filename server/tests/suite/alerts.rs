@@ -535,6 +535,64 @@ async fn only_admins_manage_alert_sources(app: TestApp) {
     assert!(page.body.contains("severity=critical"), "with the defaults");
 }
 
+/// A rule refused without JavaScript comes back with what was typed, in its own form only.
+#[tokio::test]
+async fn a_rule_refused_without_javascript_keeps_what_was_typed_in_its_form() {
+    let app = TestApp::on(crate::common::sqlite().await, now()).await;
+    let (_, _, payments) = catalogue(&app).await;
+    let admin = app.create_first_admin().await;
+    alerts::set_secret(
+        app.state.db.write(),
+        AlertSourceKind::Alertmanager,
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    alerts::set_secret(
+        app.state.db.write(),
+        AlertSourceKind::PagerDuty,
+        Some("pd-secret"),
+        now(),
+    )
+    .await
+    .unwrap();
+    let service_id = payments.to_string();
+    let refused = app
+        .post_form(
+            "admin/alerts/rules/add",
+            &[
+                ("source", "alertmanager"),
+                ("label", "9 not a label"),
+                ("value", "payments gateway"),
+                ("service_id", &service_id),
+            ],
+            Some(&admin),
+            "/admin/alerts",
+        )
+        .await;
+    let back = refused
+        .location()
+        .and_then(|l| l.strip_prefix("http://hindsight.test"))
+        .expect("sent back to the page")
+        .to_string();
+    let page = app.get(&back, Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let kept_value = "value=\"payments gateway\"";
+    assert_eq!(
+        page.body.matches(kept_value).count(),
+        1,
+        "only the refused form has it back: {}",
+        page.body
+    );
+    let form = &page.body[page
+        .body
+        .find("id=\"alertmanager-service-rule-value\"")
+        .unwrap()..];
+    assert!(form[..200].contains(kept_value), "{}", &form[..200]);
+    assert!(page.body.contains("value=\"9 not a label\""));
+}
+
 macro_rules! on_both_apps {
     ($($scenario:ident),* $(,)?) => {
         $(

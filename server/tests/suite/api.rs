@@ -444,3 +444,73 @@ async fn a_script_can_import_incidents_with_every_field() {
 fn urlencode(text: &str) -> String {
     app::domain::links::urlencode(text)
 }
+
+/// The secret shown in the element marked `data-token="<which>"`, if the page shows one.
+fn shown_token(page: &str, which: &str) -> Option<String> {
+    let rest = &page[page.find(&format!("data-token=\"{which}\""))?..];
+    let rest = &rest[rest.find("hs_")?..];
+    Some(rest[..rest.find('<')?].to_string())
+}
+
+#[tokio::test]
+async fn without_javascript_a_new_token_is_shown_once_on_the_page_it_returns_to() {
+    let app = TestApp::new().await;
+    let cookie = app.create_first_admin().await;
+
+    let made = app
+        .post_form(
+            "tokens/create",
+            &[("name", "nightly export")],
+            Some(&cookie),
+            "/account",
+        )
+        .await;
+    assert!(made.status.is_redirection(), "{made:?}");
+    let back = made
+        .location()
+        .and_then(|l| l.strip_prefix("http://hindsight.test"))
+        .expect("sent back to the page")
+        .to_string();
+    assert!(back.starts_with("/account"), "{back}");
+    let page = app.get(&back, Some(&cookie)).await;
+    let token = shown_token(&page.body, "new").expect("the new token is on the page");
+    assert!(token.starts_with("hs_"), "{token}");
+    let (status, me) = app.api("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(
+        (status, me["username"].as_str()),
+        (StatusCode::OK, Some("ada"))
+    );
+
+    let again = app.get("/account", Some(&cookie)).await;
+    assert_eq!(shown_token(&again.body, "new"), None, "shown once only");
+    assert!(!again.body.contains(&token));
+
+    // With JavaScript the page has the answer itself, and the server keeps nothing.
+    let called = app
+        .call("tokens/create", &[("name", "from a script")], Some(&cookie))
+        .await;
+    assert_eq!(called.status, StatusCode::OK, "{called:?}");
+    let page = app.get("/account", Some(&cookie)).await;
+    assert_eq!(shown_token(&page.body, "new"), None);
+}
+
+#[tokio::test]
+async fn without_javascript_a_new_alertmanager_token_is_shown_once() {
+    let app = TestApp::new().await;
+    let cookie = app.create_first_admin().await;
+    let made = app
+        .post_form(
+            "admin/alerts/secret",
+            &[("source", "alertmanager")],
+            Some(&cookie),
+            "/admin/alerts",
+        )
+        .await;
+    assert!(made.status.is_redirection(), "{made:?}");
+    let page = app.get("/admin/alerts", Some(&cookie)).await;
+    let token = shown_token(&page.body, "alertmanager")
+        .unwrap_or_else(|| panic!("the token is on the page: {}", page.body));
+    assert!(token.starts_with("hs_am_"), "{token}");
+    let again = app.get("/admin/alerts", Some(&cookie)).await;
+    assert!(!again.body.contains(&token), "shown once only");
+}

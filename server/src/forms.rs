@@ -1,5 +1,6 @@
 //! Forms sent without JavaScript: when one is refused, the browser is sent back to it, and this
-//! layer makes the way back carry what was typed (never passwords) so the form can show it again.
+//! layer makes the way back carry what was typed (never passwords or secrets) so the form can
+//! show it again.
 
 use app::domain::links::{KEPT_INPUT_PARAM, encode_form, parse_form, urlencode};
 use axum::body::Body;
@@ -47,7 +48,7 @@ pub async fn keep_form_input(req: Request, next: Next) -> Response {
     };
     let typed: Vec<(String, String)> = parse_form(&String::from_utf8_lossy(&bytes))
         .into_iter()
-        .filter(|(name, _)| !name.contains("password"))
+        .filter(|(name, _)| !name.contains("password") && !name.contains("secret"))
         .collect();
     let mut res = next
         .run(Request::from_parts(parts, Body::from(bytes)))

@@ -218,7 +218,11 @@ pub async fn page_gate(
             if let Some(user) = user {
                 req.extensions_mut().insert(user);
                 // A secret made by a form posted without JavaScript goes to this page only.
-                if let Ok(Some(waiting)) = session.remove::<ShownOnce>(SHOWN_ONCE).await {
+                // Looked for first: removing marks the session changed, and most pages have none.
+                if req.method() == Method::GET
+                    && let Ok(Some(waiting)) = session.get::<ShownOnce>(SHOWN_ONCE).await
+                {
+                    let _ = session.remove::<ShownOnce>(SHOWN_ONCE).await;
                     req.extensions_mut().insert(waiting);
                 }
             }

@@ -591,6 +591,19 @@ async fn a_rule_refused_without_javascript_keeps_what_was_typed_in_its_form() {
         .unwrap()..];
     assert!(form[..200].contains(kept_value), "{}", &form[..200]);
     assert!(page.body.contains("value=\"9 not a label\""));
+
+    // A refused secret is never carried back in the address.
+    let refused = app
+        .post_form(
+            "admin/alerts/secret",
+            &[("source", "pagerduty"), ("secret", "pd secret with spaces")],
+            Some(&admin),
+            "/admin/alerts",
+        )
+        .await;
+    let back = refused.location().expect("sent back to the page");
+    assert!(back.contains("__err="), "{back}");
+    assert!(!back.contains("spaces"), "{back}");
 }
 
 macro_rules! on_both_apps {

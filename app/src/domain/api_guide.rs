@@ -146,6 +146,21 @@ pub fn type_of(schema: &Value) -> ApiType {
     }
 }
 
+/// A schema's description; for a nullable reference it sits on the referring alternative.
+fn description_of(schema: &Value) -> String {
+    let own = text(&schema["description"]);
+    if !own.is_empty() {
+        return own;
+    }
+    schema["oneOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|option| text(&option["description"]))
+        .find(|d| !d.is_empty())
+        .unwrap_or_default()
+}
+
 fn fields_of(schema: &Value) -> Vec<ApiField> {
     let required: Vec<&str> = schema["required"]
         .as_array()
@@ -161,7 +176,7 @@ fn fields_of(schema: &Value) -> Vec<ApiField> {
                     place: String::new(),
                     kind: type_of(prop),
                     required: required.contains(&name.as_str()),
-                    description: text(&prop["description"]),
+                    description: description_of(prop),
                 })
                 .collect()
         })
@@ -174,6 +189,14 @@ fn json_body(content: &Value) -> Option<ApiType> {
         .values()
         .next()
         .map(|media| type_of(&media["schema"]))
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn auth_of(operation: &Value, default: &Value, schemes: &Value) -> String {
@@ -201,14 +224,18 @@ fn auth_of(operation: &Value, default: &Value, schemes: &Value) -> String {
             let description = text(&scheme["description"]);
             match (scheme["type"].as_str(), scheme["scheme"].as_str()) {
                 (Some("http"), Some("bearer")) => {
-                    format!("`Authorization: Bearer`: {description}")
+                    format!("Authorization: Bearer, {}", lowercase_first(&description))
                 }
-                (Some("apiKey"), _) => format!("`{}` header: {description}", text(&scheme["name"])),
+                (Some("apiKey"), _) => format!(
+                    "the {} header, {}",
+                    text(&scheme["name"]),
+                    lowercase_first(&description)
+                ),
                 _ => description,
             }
         })
         .collect::<Vec<_>>()
-        .join(" Or ")
+        .join("; or ")
 }
 
 impl ApiGuide {
@@ -384,6 +411,8 @@ mod tests {
                 "schemas": {
                     "Incident": {"type": "object", "required": ["id"], "properties": {
                         "id": {"type": "integer", "description": "Its number."},
+                        "severity": {"oneOf": [{"$ref": "#/components/schemas/Severity",
+                            "description": "How bad."}, {"type": "null"}]},
                         "resolved_at": {"type": ["string", "null"], "format": "date-time"}
                     }},
                     "Severity": {"type": "string", "enum": ["sev1", "sev2"]}
@@ -402,7 +431,7 @@ mod tests {
             (op.method.as_str(), op.path.as_str(), op.anchor.as_str()),
             ("GET", "/api/v1/incidents/{id}", "get-api-v1-incidents-id")
         );
-        assert_eq!(op.auth, "`Authorization: Bearer`: A personal API token.");
+        assert_eq!(op.auth, "Authorization: Bearer, a personal API token.");
         assert_eq!(op.parameters[0].place, "path");
         assert!(op.parameters[0].required);
         assert_eq!(op.responses[0].body.as_ref().unwrap().text, "Incident");
@@ -415,6 +444,12 @@ mod tests {
                 .iter()
                 .any(|f| f.name == "resolved_at" && !f.required)
         );
+        let severity_field = incident
+            .fields
+            .iter()
+            .find(|f| f.name == "severity")
+            .unwrap();
+        assert_eq!(severity_field.description, "How bad.");
         let severity = guide.shapes.iter().find(|s| s.name == "Severity").unwrap();
         assert_eq!(severity.values, ["sev1", "sev2"]);
     }

@@ -1,7 +1,7 @@
 //! `/api/v1/action-items`: the same filters as the All items page, raising and changing items,
 //! and moving them through their states (verifying included), under the same rules as the pages.
 
-use super::{ApiError, ApiResult, ApiUser, Denied, Invalid, Missing, Stale, body};
+use super::{ApiError, ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body};
 use app::api::action_items::{
     ActionItemFormValues, ItemParams, parse_item_form, parse_item_params,
 };
@@ -17,7 +17,7 @@ use app::services::organisation;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use chrono::{DateTime, NaiveDate, Utc};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -199,7 +199,7 @@ pub async fn list(
 pub async fn read(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> ApiResult<Json<ActionItemJson>> {
     user.require(Role::Viewer)?;
     let item = action_items::get(state.db.read(), id)
@@ -295,7 +295,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     payload: Result<Json<ActionItemBody>, JsonRejection>,
 ) -> ApiResult<Json<ActionItemJson>> {
     let user = user.require(Role::Engineer)?;
@@ -381,7 +381,7 @@ async fn make_move(
 pub async fn transition(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     payload: Result<Json<MoveBody>, JsonRejection>,
 ) -> ApiResult<Json<ActionItemJson>> {
     let user = user.require(Role::Engineer)?;
@@ -405,7 +405,7 @@ pub async fn transition(
 pub async fn verify(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     payload: Result<Json<MoveBody>, JsonRejection>,
 ) -> ApiResult<Json<ActionItemJson>> {
     let user = user.require(Role::Engineer)?;

@@ -10,6 +10,7 @@ refusals! {
         "400" => "Malformed; nothing was written.",
         "401" => "A wrong or missing token or signature.",
         "404" => "Deliveries from this source are turned off (Admin → Alerts).",
+        "409" => "The incident changed while the delivery was taken in; send it again.",
         "422" => "No rule maps it to a service; nothing was written.",
     }
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/incidents`: every field the pages take, so a script can import a team's history.
 
-use super::{ApiError, ApiResult, ApiUser, Denied, Invalid, Missing, Stale, body};
+use super::{ApiError, ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body};
 use app::api::incidents::{ListParams, parse_list_params};
 use app::domain::Role;
 use app::domain::account::required_line;
@@ -14,7 +14,7 @@ use app::services::search;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -219,7 +219,7 @@ pub async fn create(
 pub async fn read(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> ApiResult<Json<IncidentJson>> {
     user.require(Role::Viewer)?;
     let record = incidents::get(state.db.read(), id)
@@ -238,7 +238,7 @@ pub async fn read(
 pub async fn update(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     payload: Result<Json<IncidentBody>, JsonRejection>,
 ) -> ApiResult<Json<IncidentJson>> {
     let me = user.require(Role::Engineer)?;
@@ -275,10 +275,11 @@ pub struct DeleteQuery {
 pub async fn delete(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
-    Query(query): Query<DeleteQuery>,
+    Id(id): Id,
+    reason: Result<Query<DeleteQuery>, QueryRejection>,
 ) -> ApiResult<StatusCode> {
     let me = user.require(Role::Admin)?;
+    let query = super::query(reason)?;
     let reason = AppError::check(
         "reason",
         "Reason",

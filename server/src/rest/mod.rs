@@ -10,7 +10,7 @@ use app::domain::catalog::{CatalogName, RunbookUrl, SloTarget};
 use app::error::AppError;
 use app::services::{api_tokens, catalog};
 use app::state::AppState;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -234,7 +234,7 @@ impl utoipa::Modify for BearerToken {
             "pagerduty_signature",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-PagerDuty-Signature",
-                "`v1=` and the HMAC-SHA256 of the raw body under the signing secret saved under \
+                "v1= and the HMAC-SHA256 of the raw body under the signing secret saved under \
                  Admin → Alerts.",
             ))),
         );
@@ -272,6 +272,27 @@ impl FromRequestParts<AppState> for ApiUser {
             .ok_or(AppError::Unauthenticated)?;
         Ok(ApiUser(CurrentUser::from(&user)))
     }
+}
+
+/// The id in a request's path; one that is not a number names nothing, and is answered so.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| Id(id))
+            .map_err(|_| ApiError(AppError::NotFound))
+    }
+}
+
+/// A query string, with one that does not parse answered as a validation error naming it.
+fn query<T>(query: Result<axum::extract::Query<T>, QueryRejection>) -> ApiResult<T> {
+    query
+        .map(|axum::extract::Query(value)| value)
+        .map_err(|r| ApiError(AppError::validation("query", "The query", r.body_text())))
 }
 
 /// A JSON body, with a malformed one answered as a validation error naming the body.
@@ -417,7 +438,7 @@ async fn create_service(
 async fn update_service(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     payload: Result<Json<ServiceBody>, JsonRejection>,
 ) -> ApiResult<Json<ServiceDto>> {
     user.require(Role::Manager)?;

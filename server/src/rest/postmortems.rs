@@ -1,14 +1,14 @@
 //! `/api/v1/incidents/{id}/postmortem`: read and write an incident's write-up, from a version.
 
-use super::{ApiResult, ApiUser, Denied, Invalid, Missing, Stale, body};
+use super::{ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body};
 use app::domain::Role;
 use app::domain::blameless;
 use app::domain::postmortem::PostmortemStatus;
 use app::services::postmortems::{self, Postmortem};
 use app::state::AppState;
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -60,7 +60,7 @@ pub struct PostmortemBody {
 pub async fn read(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(incident_id): Path<i64>,
+    Id(incident_id): Id,
 ) -> ApiResult<Json<PostmortemJson>> {
     user.require(Role::Viewer)?;
     Ok(Json(
@@ -77,7 +77,7 @@ pub async fn read(
 pub async fn save(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(incident_id): Path<i64>,
+    Id(incident_id): Id,
     payload: Result<Json<PostmortemBody>, JsonRejection>,
 ) -> ApiResult<Json<PostmortemJson>> {
     let me = user.require(Role::Engineer)?;

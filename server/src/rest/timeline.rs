@@ -1,7 +1,7 @@
 //! `/api/v1/incidents/{id}/timeline` and `/api/v1/timeline/{id}`: an incident's events, with
 //! the same rules as the page (a marking event sets the incident's key time).
 
-use super::{ApiResult, ApiUser, Denied, Invalid, Missing, Stale, body};
+use super::{ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body, query};
 use app::domain::Role;
 use app::domain::timeline::{EventKind, KeyMoment, parse_event_text};
 use app::entities::timeline_event;
@@ -9,8 +9,8 @@ use app::error::AppError;
 use app::services::{incidents, timeline};
 use app::state::AppState;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,7 @@ impl From<timeline_event::Model> for EventJson {
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(incident_id): Path<i64>,
+    Id(incident_id): Id,
 ) -> ApiResult<Json<Vec<EventJson>>> {
     user.require(Role::Viewer)?;
     if !incidents::exists(state.db.read(), incident_id).await? {
@@ -111,7 +111,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(incident_id): Path<i64>,
+    Id(incident_id): Id,
     payload: Result<Json<EventBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<EventJson>)> {
     let me = user.require(Role::Engineer)?;
@@ -135,7 +135,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    Id(id): Id,
     payload: Result<Json<EventBody>, JsonRejection>,
 ) -> ApiResult<Json<EventJson>> {
     let me = user.require(Role::Engineer)?;
@@ -170,10 +170,11 @@ pub struct VersionQuery {
 pub async fn delete(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
-    Query(query): Query<VersionQuery>,
+    Id(id): Id,
+    version: Result<Query<VersionQuery>, QueryRejection>,
 ) -> ApiResult<StatusCode> {
     let me = user.require(Role::Engineer)?;
+    let query = query(version)?;
     let version = query.version.ok_or_else(|| {
         AppError::validation("version", "Version", "is required to delete an event")
     })?;

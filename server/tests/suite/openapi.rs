@@ -362,6 +362,20 @@ async fn every_documented_operation_answers_as_described() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api
+        .call(
+            &app,
+            Some(&viewer),
+            ("GET", one, "/api/v1/incidents/latest"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "an id that is not a number names nothing"
+    );
     let mut resolved = incident("Checkout errors", "sev2");
     resolved["resolved_at"] = json!("2026-10-30T15:10:00Z");
     resolved["version"] = first["version"].clone();
@@ -430,6 +444,19 @@ async fn every_documented_operation_answers_as_described() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "a stale version");
+    let (status, refused) = api
+        .call(
+            &app,
+            admin,
+            ("DELETE", event_op, &format!("{event_path}?version=latest")),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("query"))
+    );
     let (status, _) = api
         .call(
             &app,

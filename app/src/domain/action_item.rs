@@ -125,6 +125,10 @@ pub enum Standing {
     AwaitingVerification,
 }
 
+/// The most items one export holds. A list that matches more is refused with the reason, rather
+/// than cut without saying so.
+pub const EXPORT_LIMIT: u64 = 50_000;
+
 impl Standing {
     pub fn of(
         state: ActionState,

@@ -14,10 +14,11 @@ use crate::components::form::{
 };
 use crate::components::notice::ErrorNotice;
 use crate::domain::action_item::{
-    ActionMove, ActionState, ActionType, Cadence, ItemSort, Outcome, Priority,
+    ActionMove, ActionState, ActionType, Cadence, EXPORT_LIMIT, ItemSort, Outcome, Priority,
 };
 use crate::domain::links::urlencode;
 use crate::error::AppError;
+use crate::pages::incidents::thousands;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -249,10 +250,16 @@ pub fn ActionItemsPage() -> impl IntoView {
                             <section class="panel">
                                 <p class="count" role="status">
                                     {if list.total == 1 { "1 item matches".to_string() } else { format!("{} items match", list.total) }}
-                                    " · Download as "
-                                    <a href=format!("/action-items/export.csv?{again}") download="action-items.csv" rel="external">"CSV"</a>
-                                    " or "
-                                    <a href=format!("/action-items/export.json?{again}") download="action-items.json" rel="external">"JSON"</a>
+                                    {if list.total > EXPORT_LIMIT {
+                                        view! { " · Narrow the filters to download: an export holds at most " {thousands(EXPORT_LIMIT)} " items." }.into_any()
+                                    } else {
+                                        view! {
+                                            " · Download as "
+                                            <a href=format!("/action-items/export.csv?{again}") download="action-items.csv" rel="external">"CSV"</a>
+                                            " or "
+                                            <a href=format!("/action-items/export.json?{again}") download="action-items.json" rel="external">"JSON"</a>
+                                        }.into_any()
+                                    }}
                                 </p>
                                 {can_bulk.then(|| view! { <BulkForm action=bulk people /> })}
                                 {if list.items.is_empty() {

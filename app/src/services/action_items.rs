@@ -1353,9 +1353,7 @@ pub async fn counts_for_incidents(
     Ok(counts)
 }
 
-/// The most rows one export holds. A list that matches more is refused with the reason, rather
-/// than cut without saying so.
-pub const EXPORT_LIMIT: u64 = 50_000;
+pub use crate::domain::action_item::EXPORT_LIMIT;
 
 /// One CSV field: quoted when it must be, and with a leading `'` on text a spreadsheet would
 /// otherwise run as a formula.
@@ -1402,7 +1400,10 @@ pub async fn export(
     today: NaiveDate,
     sort: ItemSort,
 ) -> Result<Vec<ListedItem>, AppError> {
-    if count(db, filter, today).await? > EXPORT_LIMIT {
+    // One more than the limit, in the same query as the rows: a list that grew past it between
+    // a count and the read would otherwise be cut without saying so.
+    let items = list(db, filter, today, sort, None, EXPORT_LIMIT + 1).await?;
+    if items.len() as u64 > EXPORT_LIMIT {
         return Err(AppError::validation(
             "filters",
             "The filters",
@@ -1411,7 +1412,6 @@ pub async fn export(
             ),
         ));
     }
-    let items = list(db, filter, today, sort, None, EXPORT_LIMIT).await?;
     let refs: Vec<&action_item::Model> = items.iter().collect();
     let names = Names::load(db, &refs).await?;
     let named =

@@ -12,7 +12,8 @@ use axum::routing::get;
 use http::StatusCode;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
@@ -50,12 +51,20 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// The app's routes, worked out once per process. Working them out runs the app with resource
+/// loading suppressed process-wide, so a page rendering at that moment (a router built for a
+/// second app in one process, as the tests do) would wait forever on its data.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState, web: &WebConfig) -> Router {
     let state = state.with_api_description(
         serde_json::to_value(crate::rest::description()).expect("the API description serializes"),
     );
     let options: LeptosOptions = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let idle = time::Duration::seconds(state.settings.session_idle.as_secs() as i64);
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name(web.cookie_name())

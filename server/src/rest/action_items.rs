@@ -1,7 +1,7 @@
 //! `/api/v1/action-items`: the same filters as the All items page, raising and changing items,
 //! and moving them through their states (verifying included), under the same rules as the pages.
 
-use super::{ApiError, ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body};
+use super::{ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body};
 use app::api::action_items::{
     ActionItemFormValues, ItemParams, parse_item_form, parse_item_params,
 };
@@ -155,10 +155,8 @@ pub async fn list(
     size: Result<Query<PageSize>, QueryRejection>,
 ) -> ApiResult<Json<ActionItemPage>> {
     user.require(Role::Viewer)?;
-    let invalid =
-        |r: QueryRejection| ApiError(AppError::validation("query", "The query", r.body_text()));
-    let Query(params) = query.map_err(invalid)?;
-    let Query(size) = size.map_err(invalid)?;
+    let params = super::query(query)?;
+    let size = super::query(size)?;
     let (filter, sort, after) = parse_item_params(&params)?;
     let limit = match size
         .limit

@@ -1,7 +1,7 @@
 //! `/api/v1/analytics` (a period's figures, trends, anomalies and findings, with the incident
 //! ids behind each count) and `/api/v1/deploys` (deploy events, one or a batch).
 
-use super::{ApiError, ApiResult, ApiUser, Denied, Invalid, body};
+use super::{ApiResult, ApiUser, Denied, Invalid, body};
 use app::api::analytics::{AnalyticsParams, ParsedParams, parse_params};
 use app::domain::Role;
 use app::domain::analytics::{AnomalyCheck, Finding, Metric, PeriodFigures, PeriodKind, Verdict};
@@ -75,8 +75,7 @@ pub async fn read(
     query: Result<Query<AnalyticsParams>, QueryRejection>,
 ) -> ApiResult<Json<AnalyticsJson>> {
     user.require(Role::Viewer)?;
-    let Query(params) =
-        query.map_err(|r| ApiError(AppError::validation("query", "The query", r.body_text())))?;
+    let params = super::query(query)?;
     let db = state.db.read();
     let now = state.clock.now();
     let ParsedParams {

@@ -1,6 +1,6 @@
 //! `/api/v1/incidents`: every field the pages take, so a script can import a team's history.
 
-use super::{ApiError, ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body};
+use super::{ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body};
 use app::api::incidents::{ListParams, parse_list_params};
 use app::domain::Role;
 use app::domain::account::required_line;
@@ -317,10 +317,8 @@ pub async fn list(
     size: Result<Query<PageSize>, QueryRejection>,
 ) -> ApiResult<Json<IncidentPage>> {
     user.require(Role::Viewer)?;
-    let invalid =
-        |r: QueryRejection| ApiError(AppError::validation("query", "The query", r.body_text()));
-    let Query(params) = query.map_err(invalid)?;
-    let Query(size) = size.map_err(invalid)?;
+    let params = super::query(query)?;
+    let size = super::query(size)?;
     let (mut filter, sort, after) = parse_list_params(&params, chrono_tz::UTC)?;
     if let Some(text) = params.q.as_deref().filter(|t| !t.trim().is_empty()) {
         let hits = search::search(state.db.read(), text, search::MAX_HITS).await?;

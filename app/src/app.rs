@@ -6,6 +6,7 @@ use crate::pages::{
         ActionItemPage, ActionItemsPage, EditActionItemPage, MyItemsPage, NewActionItemPage,
     },
     admin_alerts::AdminAlertsPage,
+    admin_archive::AdminArchivePage,
     admin_organisation::AdminOrganisationPage,
     admin_template::AdminTemplatePage,
     admin_users::AdminUsersPage,
@@ -19,6 +20,7 @@ use crate::pages::{
     inbox::InboxPage,
     incident_form::{EditIncidentPage, NewIncidentPage},
     incident_history::IncidentHistoryPage,
+    incident_import::IncidentImportPage,
     incidents::{IncidentPage, IncidentsPage},
     layout::SignedInLayout,
     login::LoginPage,
@@ -80,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("catalog") view=CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async />
                     <Route path=path!("incidents/new") view=NewIncidentPage ssr=SsrMode::Async />
+                    <Route path=path!("incidents/import") view=IncidentImportPage ssr=SsrMode::Async />
                     <Route path=path!("incidents/:id") view=IncidentPage ssr=SsrMode::Async />
                     <Route path=path!("incidents/:id/edit") view=EditIncidentPage ssr=SsrMode::Async />
                     <Route path=path!("incidents/:id/postmortem") view=PostmortemPage ssr=SsrMode::Async />
@@ -102,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/organisation") view=AdminOrganisationPage ssr=SsrMode::Async />
                     <Route path=path!("admin/template") view=AdminTemplatePage ssr=SsrMode::Async />
                     <Route path=path!("admin/alerts") view=AdminAlertsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/archive") view=AdminArchivePage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

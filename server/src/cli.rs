@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `create-user`, `create-token`, `backup`,
-//! `seed-demo` and `seed`.
+//! `export`, `import`, `set-password`, `seed-demo` and `seed`.
 
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -41,6 +41,24 @@ pub enum Command {
     Backup {
         #[arg(long)]
         to: PathBuf,
+    },
+    /// Write the organisation's whole history to a new file as one JSON document (the
+    /// archive format described in the README); accounts go without their passwords.
+    Export {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Read an archive written by `export` (or downloaded from Data on the admin pages) into
+    /// this instance, which must hold no incidents, teams or services yet.
+    Import {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Set an account's password; it is read from HINDSIGHT_PASSWORD or asked for. Accounts
+    /// that came from an archive have none until it is set.
+    SetPassword {
+        #[arg(long)]
+        username: String,
     },
     /// Fill an empty database with six months of a small company's incidents and demo
     /// accounts for every role; their passwords are printed once.

@@ -49,7 +49,7 @@ fn download(content_type: &str, filename: &str, body: String) -> Response {
 }
 
 /// The signed-in person, or the answer to send instead: to the sign-in page and back.
-async fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     session: &Session,
     uri: &Uri,

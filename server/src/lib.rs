@@ -1,6 +1,7 @@
 //! The Hindsight server: configuration, database connections and migrations, sessions, the
 //! security layers and the router. `main.rs` is the command line around it.
 
+pub mod archive;
 pub mod backup;
 pub mod cli;
 pub mod db;

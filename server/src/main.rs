@@ -41,6 +41,36 @@ async fn main() -> anyhow::Result<()> {
         Command::CreateToken { user, name } => create_token(db, &user, &name).await,
         Command::SeedDemo => server::demo::seed(&db, chrono::Utc::now()).await,
         Command::Seed(args) => seed(db, args).await,
+        Command::Export { to } => {
+            let counts = server::archive::export_to_file(&db, &to).await?;
+            println!(
+                "Archive written to {}: {} incidents, {} action items, {} reviews, {} accounts.",
+                to.display(),
+                counts.incidents,
+                counts.action_items,
+                counts.reviews,
+                counts.users
+            );
+            Ok(())
+        }
+        Command::Import { from } => {
+            let imported = server::archive::import_file(&db, &from).await?;
+            println!(
+                "Imported {} incidents, {} action items and {} reviews from {}.",
+                imported.counts.incidents,
+                imported.counts.action_items,
+                imported.counts.reviews,
+                from.display()
+            );
+            if !imported.accounts_created.is_empty() {
+                println!(
+                    "These accounts were created without a password; set one with `hindsight set-password --username NAME`: {}",
+                    imported.accounts_created.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Command::SetPassword { username } => set_password(db, &username).await,
         Command::Backup { to } => {
             backup::backup(&db, &to).await?;
             println!("Backup written to {} and checked.", to.display());
@@ -198,9 +228,10 @@ fn flag<T>(name: &str, parsed: Result<T, String>) -> anyhow::Result<T> {
     parsed.map_err(|m| anyhow::anyhow!("--{name} {m}"))
 }
 
-async fn create_user(db: app::state::Db, args: CreateUserArgs) -> anyhow::Result<()> {
-    let password = match std::env::var("HINDSIGHT_PASSWORD") {
-        Ok(p) => p,
+/// HINDSIGHT_PASSWORD, or a password typed twice.
+fn read_password() -> anyhow::Result<String> {
+    match std::env::var("HINDSIGHT_PASSWORD") {
+        Ok(p) => Ok(p),
         Err(_) => {
             let first = rpassword::prompt_password("Password: ").context("reading the password")?;
             let again =
@@ -208,9 +239,28 @@ async fn create_user(db: app::state::Db, args: CreateUserArgs) -> anyhow::Result
             if first != again {
                 bail!("the passwords do not match");
             }
-            first
+            Ok(first)
         }
-    };
+    }
+}
+
+async fn set_password(db: app::state::Db, username: &str) -> anyhow::Result<()> {
+    let username = flag("username", Username::parse(username))?;
+    let user = accounts::find_by_username(db.read(), &username)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_context(|| format!("there is no account named {username}"))?;
+    let password =
+        NewPassword::parse(&read_password()?).map_err(|m| anyhow::anyhow!("the password {m}"))?;
+    accounts::set_password(db.write(), user, password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Password set for {username}; its sessions have ended.");
+    Ok(())
+}
+
+async fn create_user(db: app::state::Db, args: CreateUserArgs) -> anyhow::Result<()> {
+    let password = read_password()?;
     let account = NewAccount {
         username: flag("username", Username::parse(&args.username))?,
         display_name: flag("display-name", DisplayName::parse(&args.display_name))?,

@@ -6,16 +6,16 @@ use crate::sessions::DbSessionStore;
 use app::app::{App, shell};
 use app::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 use http::StatusCode;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -109,6 +109,11 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             get(crate::exports::incident_json),
         )
         .route("/calendar/{file}", get(crate::exports::calendar_feed))
+        .route("/admin/archive.json", get(crate::archive::download))
+        .route(
+            crate::archive::IMPORT_PATH,
+            post(crate::archive::upload).layer(DefaultBodyLimit::max(crate::archive::UPLOAD_LIMIT)),
+        )
         .merge(crate::rest::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();
@@ -133,7 +138,7 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             header_policy,
             security::security_headers,
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(security::limit_body))
         .layer(CompressionLayer::new());
     // Outermost, so that a request's time includes every layer; the route it matched is known
     // here because axum wraps each route in these layers.

@@ -14,6 +14,33 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use std::net::SocketAddr;
 use tower_sessions::Session;
 
+/// Caps what a request may send: small for everything but an archive being imported. A body
+/// that says it is larger is refused at once; one that turns out larger fails when read.
+pub async fn limit_body(req: Request, next: Next) -> Response {
+    let limit = if req.uri().path() == crate::archive::IMPORT_PATH {
+        crate::archive::UPLOAD_LIMIT
+    } else {
+        crate::router::BODY_LIMIT
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The request is larger than the {} MB allowed.",
+                limit / (1024 * 1024)
+            ),
+        )
+            .into_response();
+    }
+    let req = req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(req).await
+}
+
 /// Refuses state-changing requests that a browser says come from another site.
 pub async fn reject_cross_site(
     State(proxy): State<ProxyPolicy>,

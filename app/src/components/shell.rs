@@ -76,6 +76,7 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                     <NavLink href="/admin/template" label="Postmortem template" />
                     <NavLink href="/admin/organisation" label="Organisation" />
                     <NavLink href="/admin/alerts" label="Alerts" />
+                    <NavLink href="/admin/archive" label="Export and import" />
                 })}
             </nav>
             <main class="content" id="main">{children()}</main>

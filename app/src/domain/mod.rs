@@ -70,6 +70,7 @@ pub mod catalog;
 pub mod deploy;
 pub mod history;
 pub mod incident;
+pub mod incident_import;
 pub mod links;
 pub mod markdown;
 pub mod postmortem;

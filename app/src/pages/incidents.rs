@@ -106,7 +106,10 @@ pub fn IncidentsPage() -> impl IntoView {
         <header class="page-header">
             <h1>"Incidents"</h1>
             <p class="lede">"Newest first. Scripts record them through the JSON API."</p>
-            <p><a class="button primary" href="/incidents/new">"Record an incident"</a></p>
+            <p>
+                <a class="button primary" href="/incidents/new">"Record an incident"</a>" "
+                <a class="button" href="/incidents/import">"Import from CSV"</a>
+            </p>
         </header>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

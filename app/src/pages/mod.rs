@@ -3,6 +3,7 @@
 pub mod account;
 pub mod action_items;
 pub mod admin_alerts;
+pub mod admin_archive;
 pub mod admin_organisation;
 pub mod admin_template;
 pub mod admin_users;
@@ -16,6 +17,7 @@ pub mod how_we_measure;
 pub mod inbox;
 pub mod incident_form;
 pub mod incident_history;
+pub mod incident_import;
 pub mod incidents;
 pub mod layout;
 pub mod login;

@@ -286,6 +286,22 @@ pub async fn set_disabled(
     Ok(active.update(db).await?)
 }
 
+/// Sets a new password on an account, ending its sessions: for the command line, where whoever
+/// runs it holds the database anyway.
+#[tracing::instrument(skip(db, password), fields(user = %user.username))]
+pub async fn set_password(
+    db: &DatabaseConnection,
+    user: user::Model,
+    password: NewPassword,
+) -> Result<user::Model, AppError> {
+    let hash = passwords::hash(password.expose().to_string()).await?;
+    let epoch = user.session_epoch + 1;
+    let mut active: user::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.session_epoch = Set(epoch);
+    Ok(active.update(db).await?)
+}
+
 /// Sets a new password on someone else's account, ending its sessions.
 #[tracing::instrument(skip(db, password))]
 pub async fn reset_password(

@@ -606,26 +606,6 @@ async fn a_rule_refused_without_javascript_keeps_what_was_typed_in_its_form() {
     assert!(!back.contains("spaces"), "{back}");
 }
 
-macro_rules! on_both_apps {
-    ($($scenario:ident),* $(,)?) => {
-        $(
-            mod $scenario {
-                #[tokio::test]
-                async fn sqlite() {
-                    let app = super::TestApp::on(super::common::sqlite().await, super::now()).await;
-                    super::$scenario(app).await;
-                }
-                #[tokio::test]
-                async fn postgres() {
-                    if let Some(db) = super::common::postgres().await {
-                        super::$scenario(super::TestApp::on(db, super::now()).await).await;
-                    }
-                }
-            }
-        )*
-    };
-}
-
 on_both_apps!(
     alertmanager_deliveries_open_update_and_resolve_an_incident,
     refused_alertmanager_deliveries_write_nothing_and_say_why,

@@ -91,6 +91,29 @@ macro_rules! on_both_databases {
     };
 }
 
+/// Runs one scenario on an app over SQLite and, when configured, PostgreSQL, its clock at the
+/// calling module's `now()`.
+#[macro_export]
+macro_rules! on_both_apps {
+    ($($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                #[tokio::test]
+                async fn sqlite() {
+                    let app = $crate::common::TestApp::on($crate::common::sqlite().await, super::now()).await;
+                    super::$scenario(app).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    if let Some(db) = $crate::common::postgres().await {
+                        super::$scenario($crate::common::TestApp::on(db, super::now()).await).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
 /// A clock the test moves by hand.
 #[derive(Clone)]
 pub struct TestClock(Arc<AtomicI64>);

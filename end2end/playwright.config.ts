@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // Each project gets its own release server on its own throwaway database, so both can run
-// the first-run set-up.
+// the first-run set-up, and a second, empty one to import its archive into.
 const servers = [
-  { name: 'hydrated', port: 3110, javaScriptEnabled: true },
-  { name: 'no-javascript', port: 3111, javaScriptEnabled: false },
+  { name: 'hydrated', port: 3110, importPort: 3112, javaScriptEnabled: true },
+  { name: 'no-javascript', port: 3111, importPort: 3113, javaScriptEnabled: false },
 ];
 
 const chromium = {
@@ -38,8 +38,12 @@ export default defineConfig({
   projects: servers.map((s) => ({
     name: s.name,
     use: { baseURL: `http://127.0.0.1:${s.port}`, javaScriptEnabled: s.javaScriptEnabled },
+    metadata: { importURL: `http://127.0.0.1:${s.importPort}` },
   })),
-  webServer: servers.map((s) => {
+  webServer: servers.flatMap((s) => [
+    { name: s.name, port: s.port },
+    { name: `${s.name}-import`, port: s.importPort },
+  ]).map((s) => {
     const dir = mkdtempSync(join(tmpdir(), `hindsight-e2e-${s.name}-`));
     return {
       command: `../target/release/hindsight serve --listen 127.0.0.1:${s.port}`,

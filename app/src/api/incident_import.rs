@@ -88,7 +88,11 @@ pub async fn import_incidents_csv(
                     report: report.clone(),
                     // Nothing left to correct once it is in.
                     csv: if committed { String::new() } else { csv },
-                    mapping: if committed { Vec::new() } else { mapping },
+                    mapping: if committed {
+                        Vec::new()
+                    } else {
+                        report.columns.clone()
+                    },
                     committed,
                 },
             )

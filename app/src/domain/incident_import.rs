@@ -199,6 +199,8 @@ pub struct ImportReport {
     pub problems: Vec<CellProblem>,
     /// The incidents written; `None` for a dry run, or when anything was wrong.
     pub imported: Option<usize>,
+    /// The column each field was read from: as chosen, or as guessed when none was.
+    pub columns: Vec<(ImportField, String)>,
 }
 
 impl ImportReport {

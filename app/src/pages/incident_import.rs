@@ -75,8 +75,8 @@ fn ImportForm(
     let csv = RwSignal::new(first_csv.clone());
     let columns = Memo::new(move |_| csv.with(|text| header_names(text)));
 
-    // Each field's column: what was sent last, else the guess from the column names.
-    let guessed = guess(&columns.get_untracked());
+    // Each field's column as sent last; otherwise empty until the browser guesses from the
+    // CSV's column names (without JavaScript the server guesses when none is chosen).
     let mapping: Vec<(ImportField, RwSignal<String>)> = ImportField::ALL
         .iter()
         .map(|&field| {
@@ -89,12 +89,6 @@ fn ImportForm(
                         .map(|(_, c)| c.clone())
                 })
                 .or_else(|| kept_input::<ImportIncidentsCsv>(field.key()))
-                .or_else(|| {
-                    guessed
-                        .iter()
-                        .find(|(f, _)| *f == field)
-                        .and_then(|(_, c)| c.clone())
-                })
                 .unwrap_or_default();
             (field, RwSignal::new(chosen))
         })
@@ -173,7 +167,7 @@ fn ImportForm(
                 </div>
                 <fieldset class="column-mapping">
                     <legend>"Which column fills which field"</legend>
-                    <p class="hint">"Guessed from the column names; change any guess. Fields marked * need a column."</p>
+                    <p class="hint">"Guessed from the column names (without JavaScript, at the first dry run when none is filled in); change any guess. Fields marked * need a column."</p>
                     <datalist id="csv-columns">
                         {move || columns.get().into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
                     </datalist>

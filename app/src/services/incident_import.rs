@@ -7,7 +7,7 @@ use crate::domain::incident::{
     CauseCategory, DetectionSource, KeyTimes, RunbookOutcome, Severity, parse_tags,
 };
 use crate::domain::incident_import::{
-    CellProblem, ImportField, ImportReport, loose, parse_list, parse_yes_no,
+    CellProblem, ImportField, ImportReport, guess, loose, parse_list, parse_yes_no,
 };
 use crate::domain::time::parse_local;
 use crate::error::AppError;
@@ -54,7 +54,18 @@ pub async fn run(
     }
 
     // Which column each field reads; a mapping to a column that is not there is the
-    // person's to fix before any row is looked at.
+    // person's to fix before any row is looked at. With no column chosen at all (a first try
+    // without JavaScript, which guesses as the CSV is typed), the columns are guessed here.
+    let guessed: Mapping;
+    let mapping = if mapping.iter().all(|(_, name)| name.trim().is_empty()) {
+        guessed = guess(&headers)
+            .into_iter()
+            .filter_map(|(field, column)| column.map(|c| (field, c)))
+            .collect();
+        &guessed
+    } else {
+        mapping
+    };
     let mut columns: HashMap<ImportField, usize> = HashMap::new();
     for (field, name) in mapping {
         if name.trim().is_empty() {
@@ -97,7 +108,14 @@ pub async fn run(
         .map(|(id, name)| (name.to_lowercase(), id))
         .collect();
 
-    let mut report = ImportReport::default();
+    let mut report = ImportReport {
+        columns: mapping
+            .iter()
+            .filter(|(_, name)| !name.trim().is_empty())
+            .map(|(field, name)| (*field, name.trim().to_string()))
+            .collect(),
+        ..ImportReport::default()
+    };
     let mut read = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let row = n + 2;

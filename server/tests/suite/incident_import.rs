@@ -208,6 +208,26 @@ async fn a_clean_csv_imports_every_row(app: TestApp) {
     assert!(list.body.contains("Checkout, again"), "searchable at once");
 }
 
+async fn with_no_column_chosen_the_columns_are_guessed(app: TestApp) {
+    let (manager, _) = set_up(&app).await;
+    let csv = "Title,Severity,Services,Started at,Root cause\nQueue backlog,sev3,search,2025-01-02 03:04,Capacity\n";
+    let reply = app
+        .call("incidents/import", &[("csv", csv)], Some(&manager))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    let report: Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(problems(&report), vec![]);
+    assert_eq!(report["rows"], 1);
+    let columns = report["columns"].to_string();
+    for pair in [
+        r#"["title","Title"]"#,
+        r#"["started_at","Started at"]"#,
+        r#"["cause_category","Root cause"]"#,
+    ] {
+        assert!(columns.contains(pair), "{pair} in {columns}");
+    }
+}
+
 async fn a_column_that_is_not_there_is_named(app: TestApp) {
     let (manager, _) = set_up(&app).await;
     let csv = CORRECTED.replacen("Sev,", "Severity level,", 1);
@@ -268,5 +288,6 @@ on_both_apps!(
     a_dry_run_names_every_wrong_cell_and_writes_nothing,
     a_clean_csv_imports_every_row,
     a_column_that_is_not_there_is_named,
+    with_no_column_chosen_the_columns_are_guessed,
     without_javascript_the_report_and_the_csv_come_back,
 );

@@ -19,11 +19,11 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     view! { <a class="nav-item" href=href aria-current=current>{label}</a> }
 }
 
+/// The top bar and the navigation; the layout puts the page beside them.
 #[component]
-pub fn Shell(me: Me, children: Children) -> impl IntoView {
+pub fn Frame(me: Me) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
-    let unread = UnreadNotices(RwSignal::new(me.unread_notices));
-    provide_context(unread);
+    let unread = expect_context::<UnreadNotices>();
     let is_admin = me.role.includes(Role::Admin);
     let initials: String = me
         .display_name
@@ -33,8 +33,6 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
         .collect::<String>()
         .to_uppercase();
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
-        <div class="shell">
             <header class="topbar">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"◐"</span>
@@ -79,7 +77,5 @@ pub fn Shell(me: Me, children: Children) -> impl IntoView {
                     <NavLink href="/admin/archive" label="Export and import" />
                 })}
             </nav>
-            <main class="content" id="main">{children()}</main>
-        </div>
     }
 }

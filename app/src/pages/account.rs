@@ -9,6 +9,8 @@ use crate::components::form::{
     Field, FormError, NewPasswordFields, field_error, form_error, succeeded,
 };
 use crate::components::notice::ErrorNotice;
+use crate::error::AppError;
+use crate::pages::layout::signed_in;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,7 +18,7 @@ const FIELDS: &[&str] = &["current_password", "new_password", "new_password_conf
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let me = expect_context::<Me>();
+    let me = signed_in();
     let change = ServerAction::<ChangePassword>::new();
     let changed = succeeded(change);
     view! {
@@ -24,14 +26,20 @@ pub fn AccountPage() -> impl IntoView {
         <header class="page-header">
             <h1>"Your account"</h1>
         </header>
-        <section class="panel">
-            <dl class="facts">
-                <dt>"Name"</dt><dd>{me.display_name.clone()}</dd>
-                <dt>"Username"</dt><dd>{me.username.clone()}</dd>
-                <dt>"Role"</dt><dd>{me.role.label()} " — " {me.role.description()}</dd>
-            </dl>
-        </section>
-        <TimeZoneForm current=me.time_zone.clone() />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().flatten().map(|me| view! {
+                    <section class="panel">
+                        <dl class="facts">
+                            <dt>"Name"</dt><dd>{me.display_name.clone()}</dd>
+                            <dt>"Username"</dt><dd>{me.username.clone()}</dd>
+                            <dt>"Role"</dt><dd>{me.role.label()} " — " {me.role.description()}</dd>
+                        </dl>
+                    </section>
+                })
+            })}
+        </Suspense>
+        <TimeZoneForm me />
         <section class="panel narrow">
             <h2>"Change password"</h2>
             <p class="hint">"Signs you out everywhere else."</p>
@@ -125,7 +133,7 @@ fn CalendarFeedPanel() -> impl IntoView {
 
 /// The zone times are shown and entered in.
 #[component]
-fn TimeZoneForm(current: String) -> impl IntoView {
+fn TimeZoneForm(me: Resource<Result<Option<Me>, AppError>>) -> impl IntoView {
     let set = ServerAction::<SetTimeZone>::new();
     let zones = Resource::new(|| (), |_| time_zones());
     view! {
@@ -137,8 +145,13 @@ fn TimeZoneForm(current: String) -> impl IntoView {
             })}
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || {
-                    let current = current.clone();
                     Suspend::new(async move {
+                        let current = me
+                            .await
+                            .ok()
+                            .flatten()
+                            .map(|me| me.time_zone)
+                            .unwrap_or_default();
                         match zones.await {
                             Err(error) => view! { <ErrorNotice error /> }.into_any(),
                             Ok(zones) => view! {

@@ -1,12 +1,11 @@
 //! The admin's page for accounts: create them, change roles, disable, reset passwords.
 
-use crate::api::accounts::{
-    CreateUser, Me, ResetPassword, SetDisabled, SetRole, UserRow, list_users,
-};
+use crate::api::accounts::{CreateUser, ResetPassword, SetDisabled, SetRole, UserRow, list_users};
 use crate::components::form::{Field, FormError, field_error, form_error, kept_input, succeeded};
 use crate::components::notice::ErrorNotice;
 use crate::domain::links::urlencode;
 use crate::domain::{NewPassword, Role};
+use crate::pages::layout::signed_in;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -33,7 +32,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         |(after, ..)| list_users(after),
     );
     let created = succeeded(create);
-    let me_id = expect_context::<Me>().id;
+    let me = signed_in();
     let was_reset = succeeded(reset);
 
     view! {
@@ -44,6 +43,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         </header>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let me_id = me.await.ok().flatten().map_or(0, |me| me.id);
                 match users.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
                     Ok(page) => view! {

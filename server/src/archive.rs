@@ -64,7 +64,7 @@ pub async fn download(State(state): State<AppState>, session: Session, uri: Uri)
     tracing::info!(user = %user.username, "archive download started");
     // A failed export ends the body with an error, so that the browser reports the download
     // as failed instead of saving half a document.
-    let chunks = tokio_stream_from(from)
+    let chunks = stream_of(from)
         .map(Ok::<_, std::io::Error>)
         .chain(futures::stream::once(async move {
             // The sender is dropped without a word when the export succeeded.
@@ -90,7 +90,8 @@ pub async fn download(State(state): State<AppState>, session: Session, uri: Uri)
         .into_response()
 }
 
-fn tokio_stream_from<T: Send + 'static>(
+/// What arrives on a channel, as a stream for a response body.
+fn stream_of<T: Send + 'static>(
     mut from: mpsc::Receiver<T>,
 ) -> impl futures::Stream<Item = T> + Send {
     futures::stream::poll_fn(move |cx| from.poll_recv(cx))
@@ -187,8 +188,10 @@ pub async fn upload(
         };
         let _ = to.send(line(&last));
     });
-    let mut from = from;
-    progress_answer(futures::stream::poll_fn(move |cx| from.poll_recv(cx)))
+    progress_answer(futures::stream::poll_fn({
+        let mut from = from;
+        move |cx| from.poll_recv(cx)
+    }))
 }
 
 fn progress_answer(lines: impl futures::Stream<Item = String> + Send + 'static) -> Response {

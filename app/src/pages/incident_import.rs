@@ -189,10 +189,22 @@ fn ImportForm(
                     }).collect_view()}
                 </fieldset>
                 <div class="actions">
-                    <button type="submit" class="button">"Dry run"</button>
-                    <button type="submit" name="commit" value="yes" class="button primary">"Import"</button>
+                    <button type="submit" class="button" disabled=move || run.pending().get()>"Dry run"</button>
+                    <button type="submit" name="commit" value="yes" class="button primary"
+                        disabled=move || run.pending().get()>"Import"</button>
                 </div>
             </ActionForm>
+            {move || run.pending().get().then(|| {
+                let rows = csv.with(|text| text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(1));
+                view! {
+                    <div class="transfer" data-running="true">
+                        <progress aria-label="Import progress"></progress>
+                        <p class="hint" role="status">{format!(
+                            "Checking about {rows} rows against everything the incident form checks; a few thousand take several seconds."
+                        )}</p>
+                    </div>
+                }
+            })}
         </section>
     }
 }

@@ -185,3 +185,52 @@ async fn create_token_prints_a_token_that_the_api_accepts() {
         text(&missing)
     );
 }
+
+#[tokio::test]
+async fn export_import_and_set_password_move_an_organisation_to_a_new_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    let new = dir.path().join("new.db");
+    let file = dir.path().join("archive.json");
+
+    let seeded = hindsight(&old, &["seed-demo"]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    let exported = hindsight(&old, &["export", "--to", file.to_str().unwrap()]);
+    assert!(exported.status.success(), "{}", text(&exported));
+    assert!(
+        text(&exported).contains("60 incidents"),
+        "{}",
+        text(&exported)
+    );
+    let again = hindsight(&old, &["export", "--to", file.to_str().unwrap()]);
+    assert!(
+        !again.status.success(),
+        "an existing file is not overwritten"
+    );
+
+    let imported = hindsight(&new, &["import", "--from", file.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", text(&imported));
+    let said = text(&imported);
+    assert!(said.contains("Imported 60 incidents"), "{said}");
+    assert!(
+        said.contains("created without a password") && said.contains("admin"),
+        "{said}"
+    );
+    let twice = hindsight(&new, &["import", "--from", file.to_str().unwrap()]);
+    assert!(!twice.status.success());
+    assert!(
+        text(&twice).contains("only be imported into an empty instance"),
+        "{}",
+        text(&twice)
+    );
+
+    let set = hindsight(&new, &["set-password", "--username", "admin"]);
+    assert!(set.status.success(), "{}", text(&set));
+    let token = hindsight(&new, &["create-token", "--user", "admin"]);
+    assert!(token.status.success(), "{}", text(&token));
+    // The account can now sign in with the operator's password.
+    let t = crate::common::sqlite_at(&new).await;
+    let app = crate::common::TestApp::on(t, chrono::Utc::now()).await;
+    let reply = app.login("admin", "operator chosen passphrase", None).await;
+    assert!(reply.session_cookie(&app.web).is_some(), "{reply:?}");
+}

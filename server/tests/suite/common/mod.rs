@@ -30,6 +30,14 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
+/// An existing SQLite file, as the binary left it.
+pub async fn sqlite_at(path: &std::path::Path) -> TestDb {
+    let url = format!("sqlite://{}", path.display());
+    let db = server::db::connect(&url).await.expect("open sqlite");
+    server::db::migrate(&db).await.expect("migrate sqlite");
+    TestDb { db, _dir: None }
+}
+
 /// A fresh schema in the database at `TEST_POSTGRES_URL`, or `None` (said on stderr) when unset.
 pub async fn postgres() -> Option<TestDb> {
     let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {

@@ -5,6 +5,7 @@
 use crate::domain::account::required_line;
 use crate::entities::{api_token, user};
 use crate::error::AppError;
+use crate::state::Db;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::prelude::*;
@@ -90,9 +91,11 @@ pub async fn revoke(
     Ok(())
 }
 
-/// The account a bearer token speaks for, if the token is live and the account enabled.
+/// The account a bearer token speaks for, if the token is live and the account enabled. Read
+/// from the readers: only the occasional "last used" goes through the writer, which every
+/// write of the API waits for.
 pub async fn authenticate(
-    db: &DatabaseConnection,
+    db: &Db,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<user::Model>, AppError> {
@@ -103,7 +106,7 @@ pub async fn authenticate(
         .filter(api_token::Column::TokenHash.eq(hash(token)))
         .filter(api_token::Column::RevokedAt.is_null())
         .find_also_related(user::Entity)
-        .one(db)
+        .one(db.read())
         .await?;
     let Some((token, Some(user))) = found else {
         return Ok(None);
@@ -118,7 +121,7 @@ pub async fn authenticate(
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
             .filter(api_token::Column::Id.eq(token.id))
-            .exec(db)
+            .exec(db.write())
             .await?;
     }
     Ok(Some(user))

@@ -5,7 +5,7 @@
 use crate::entities::{incident, postmortem, timeline_event};
 use crate::error::AppError;
 use sea_orm::prelude::*;
-use sea_orm::{DbBackend, QueryOrder, QuerySelect, Statement};
+use sea_orm::{DbBackend, QueryOrder, Statement};
 
 /// The most hits a search considers; the list then filters and pages through them.
 pub const MAX_HITS: usize = 500;
@@ -33,6 +33,7 @@ pub async fn reindex(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), 
     let timeline = timeline_event::Entity::find()
         .filter(timeline_event::Column::IncidentId.eq(incident_id))
         .order_by_asc(timeline_event::Column::OccurredAt)
+        .order_by_asc(timeline_event::Column::Id)
         .all(db)
         .await?
         .into_iter()
@@ -108,25 +109,28 @@ pub async fn insert(db: &impl ConnectionTrait, rows: Vec<SearchRow>) -> Result<(
 
 /// Rewrites only the timeline text of the incident's search row, for a change to its timeline:
 /// the title, summary and write-up stay as they were. Writes the whole row when there is none.
+/// One statement, so a timeline write holds the single SQLite writer for one round trip less.
 pub async fn reindex_timeline(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), AppError> {
-    let timeline: Vec<String> = timeline_event::Entity::find()
-        .select_only()
-        .column(timeline_event::Column::Body)
-        .filter(timeline_event::Column::IncidentId.eq(incident_id))
-        .order_by_asc(timeline_event::Column::OccurredAt)
-        .into_tuple()
-        .all(db)
-        .await?;
     let backend = db.get_database_backend();
     let sql = match backend {
-        DbBackend::Postgres => "UPDATE incident_search SET timeline = $1 WHERE incident_id = $2",
-        _ => "UPDATE incident_search SET timeline = $1 WHERE rowid = $2",
+        DbBackend::Postgres => {
+            "UPDATE incident_search SET timeline = coalesce((\
+                SELECT string_agg(body, E'\\n' ORDER BY occurred_at, id) \
+                FROM timeline_events WHERE incident_id = $1), '') \
+             WHERE incident_id = $1"
+        }
+        _ => {
+            "UPDATE incident_search SET timeline = coalesce((\
+                SELECT group_concat(body, char(10) ORDER BY occurred_at, id) \
+                FROM timeline_events WHERE incident_id = $1), '') \
+             WHERE rowid = $1"
+        }
     };
     let updated = db
         .execute_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [timeline.join("\n").into(), incident_id.into()],
+            [incident_id.into()],
         ))
         .await?;
     if updated.rows_affected() == 0 {

@@ -267,7 +267,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(AppError::Unauthenticated)?;
-        let user = api_tokens::authenticate(state.db.write(), token, state.clock.now())
+        let user = api_tokens::authenticate(&state.db, token, state.clock.now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
         Ok(ApiUser(CurrentUser::from(&user)))

@@ -35,9 +35,7 @@ async fn tokens_work_until_revoked_and_only_for_their_owner(db: Db) {
         .await
         .unwrap();
     assert!(!token.contains(&row.token_hash), "only a hash is stored");
-    let who = api_tokens::authenticate(db.write(), &token, now)
-        .await
-        .unwrap();
+    let who = api_tokens::authenticate(&db, &token, now).await.unwrap();
     assert_eq!(who.map(|u| u.id), Some(ann.id));
     assert!(
         api_tokens::list_for_user(db.read(), ann.id).await.unwrap()[0]
@@ -53,7 +51,7 @@ async fn tokens_work_until_revoked_and_only_for_their_owner(db: Db) {
         "not someone else's"
     );
     assert!(
-        api_tokens::authenticate(db.write(), &token, now)
+        api_tokens::authenticate(&db, &token, now)
             .await
             .unwrap()
             .is_some()
@@ -62,7 +60,7 @@ async fn tokens_work_until_revoked_and_only_for_their_owner(db: Db) {
         .await
         .unwrap();
     assert!(
-        api_tokens::authenticate(db.write(), &token, now)
+        api_tokens::authenticate(&db, &token, now)
             .await
             .unwrap()
             .is_none(),
@@ -76,14 +74,14 @@ async fn tokens_work_until_revoked_and_only_for_their_owner(db: Db) {
         .await
         .unwrap();
     assert!(
-        api_tokens::authenticate(db.write(), &second, now)
+        api_tokens::authenticate(&db, &second, now)
             .await
             .unwrap()
             .is_none(),
         "disabled account"
     );
     assert!(
-        api_tokens::authenticate(db.write(), "hs_not-a-token", now)
+        api_tokens::authenticate(&db, "hs_not-a-token", now)
             .await
             .unwrap()
             .is_none()

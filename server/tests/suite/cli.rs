@@ -172,7 +172,7 @@ async fn create_token_prints_a_token_that_the_api_accepts() {
     let conn = server::db::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
-    let user = app::services::api_tokens::authenticate(conn.write(), &token, chrono::Utc::now())
+    let user = app::services::api_tokens::authenticate(&conn, &token, chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(user.map(|u| u.username).as_deref(), Some("bot"));

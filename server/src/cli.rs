@@ -96,6 +96,10 @@ pub struct ServeArgs {
     #[arg(long, env = "HINDSIGHT_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
 
+    /// Requests worked on at once; the rest wait their turn (default: two per core).
+    #[arg(long, env = "HINDSIGHT_REQUESTS_AT_ONCE", value_parser = clap::value_parser!(u16).range(1..))]
+    pub requests_at_once: Option<u16>,
+
     /// Serve /metrics to scrapers sending this as `Authorization: Bearer` (off when unset).
     #[arg(long, env = "HINDSIGHT_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,

@@ -1,6 +1,7 @@
 //! The Hindsight server: configuration, database connections and migrations, sessions, the
 //! security layers and the router. `main.rs` is the command line around it.
 
+pub mod admission;
 pub mod archive;
 pub mod backup;
 pub mod cli;
@@ -8,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod exports;
 pub mod forms;
+pub mod memory;
 pub mod metrics;
 pub mod rest;
 pub mod router;

@@ -18,6 +18,7 @@ const CLEANUP_INTERVAL: Duration = Duration::from_secs(600);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    server::memory::return_large_blocks();
     // Logs go to stderr so that what a command prints (a token, say) can be piped.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -104,6 +105,7 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
     let web = WebConfig {
         secure_cookies: args.secure_cookies(),
         trust_forwarded_for: args.trust_proxy,
+        requests_at_once: args.requests_at_once.map(usize::from),
         metrics,
     };
     app::services::passwords::warm_up();

@@ -1,5 +1,6 @@
 //! The whole HTTP surface in one `Router`, built the same way by the binary and by the tests.
 
+use crate::admission::{self, Admission};
 use crate::metrics::{self as prometheus, Metrics};
 use crate::security::{self, HeaderPolicy, ProxyPolicy};
 use crate::sessions::DbSessionStore;
@@ -27,6 +28,8 @@ pub struct WebConfig {
     /// Marks the session cookie `Secure` and names it with the `__Host-` prefix.
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
+    /// Requests worked on at once; two per core when `None`.
+    pub requests_at_once: Option<usize>,
     /// `/metrics`, off unless its access is configured.
     pub metrics: Metrics,
 }
@@ -80,12 +83,7 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         dev_reload: options.env == leptos::config::Env::DEV,
     };
 
-    let router = Router::new()
-        .route("/healthz", get(healthz))
-        .route(
-            "/metrics",
-            get(prometheus::scrape).with_state((state.clone(), web.metrics.clone())),
-        )
+    let work = Router::new()
         .route(
             "/action-items/export.csv",
             get(crate::exports::action_items_csv),
@@ -110,10 +108,6 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         )
         .route("/calendar/{file}", get(crate::exports::calendar_feed))
         .route("/admin/archive.json", get(crate::archive::download))
-        .route(
-            crate::archive::IMPORT_PATH,
-            post(crate::archive::upload).layer(DefaultBodyLimit::max(crate::archive::UPLOAD_LIMIT)),
-        )
         .merge(crate::rest::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();
@@ -129,6 +123,24 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
             },
             shell,
         ))
+        .layer(from_fn_with_state(
+            web.requests_at_once
+                .map_or_else(Admission::for_this_machine, Admission::new),
+            admission::admit,
+        ));
+    // The health check and the metrics skip the queue: they must answer while pages wait.
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            "/metrics",
+            get(prometheus::scrape).with_state((state.clone(), web.metrics.clone())),
+        )
+        // An archive's upload streams for as long as it takes to arrive; admins only, and rare.
+        .route(
+            crate::archive::IMPORT_PATH,
+            post(crate::archive::upload).layer(DefaultBodyLimit::max(crate::archive::UPLOAD_LIMIT)),
+        )
+        .merge(work)
         .layer(from_fn_with_state(state.clone(), security::page_gate))
         .layer(sessions)
         .layer(from_fn_with_state(proxy, security::client_ip))

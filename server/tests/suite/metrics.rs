@@ -232,6 +232,7 @@ async fn metrics_on_sqlite() {
     let web = WebConfig {
         secure_cookies: false,
         trust_forwarded_for: false,
+        requests_at_once: None,
         metrics: Metrics::new(MetricsAccess {
             token: Some(TOKEN.into()),
             allow: Vec::new(),
@@ -249,6 +250,7 @@ async fn metrics_on_postgres() {
     let web = WebConfig {
         secure_cookies: false,
         trust_forwarded_for: false,
+        requests_at_once: None,
         metrics: Metrics::new(MetricsAccess {
             token: Some(TOKEN.into()),
             allow: Vec::new(),

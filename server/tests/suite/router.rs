@@ -185,6 +185,7 @@ async fn secure_cookies_use_the_host_prefix() {
     let web = WebConfig {
         secure_cookies: true,
         trust_forwarded_for: false,
+        requests_at_once: None,
         metrics: server::metrics::Metrics::new(Default::default()),
     };
     let app = TestApp::with(web, Settings::default()).await;
@@ -442,6 +443,7 @@ async fn idle_and_absolute_timeouts_are_enforced_by_the_server() {
         WebConfig {
             secure_cookies: false,
             trust_forwarded_for: false,
+            requests_at_once: None,
             metrics: server::metrics::Metrics::new(Default::default()),
         },
         settings,

@@ -172,6 +172,7 @@ impl TestApp {
             WebConfig {
                 secure_cookies: false,
                 trust_forwarded_for: false,
+                requests_at_once: None,
                 metrics: server::metrics::Metrics::new(Default::default()),
             },
             Settings::default(),
@@ -197,6 +198,7 @@ impl TestApp {
         let web = WebConfig {
             secure_cookies: false,
             trust_forwarded_for: false,
+            requests_at_once: None,
             metrics: server::metrics::Metrics::new(Default::default()),
         };
         TestApp::on_with(t, now, web).await

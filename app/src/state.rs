@@ -8,6 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// The cores this process may run on (two when the system cannot say): how many CPU-bound
+/// jobs (password hashes, reports) are worth running at once.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Connections to the database. On SQLite all writes go through one connection so that no
 /// write can fail with SQLITE_BUSY; reads use a separate pool. On PostgreSQL both are one pool.
 #[derive(Clone, Debug)]

@@ -22,7 +22,7 @@ impl Admission {
 
     /// Two per core: while one request waits for the database, another keeps the core busy.
     pub fn for_this_machine() -> Admission {
-        Admission::new(2 * std::thread::available_parallelism().map_or(2, |n| n.get()))
+        Admission::new(2 * app::state::cores())
     }
 }
 

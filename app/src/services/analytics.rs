@@ -545,10 +545,9 @@ pub struct FiguresCache {
 
 impl Default for FiguresCache {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         FiguresCache {
             kept: Default::default(),
-            working: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+            working: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::state::cores())),
         }
     }
 }

@@ -18,8 +18,7 @@ fn argon2() -> Argon2<'static> {
 /// Hashing keeps a core busy for its whole run, so more hashes at once than there are cores
 /// would finish none sooner; a burst of sign-ins waits here instead of holding a hash's memory
 /// each.
-static HASHING: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(crate::state::cores()));
 
 async fn off_the_runtime<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,

@@ -1,9 +1,11 @@
 //! What every server function and handler reaches through context: the database, the settings
 //! and the clock. Built once by the server binary (or a test) and cloned per request.
 
+use crate::error::AppError;
+use crate::group_commit::{GroupCommit, Work};
 use chrono::{DateTime, Utc};
 use leptos::config::LeptosOptions;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -20,17 +22,26 @@ pub fn cores() -> usize {
 pub struct Db {
     reader: DatabaseConnection,
     writer: DatabaseConnection,
+    /// Only in front of a single writer connection; a pool takes concurrent writes as they come.
+    group_commit: Option<Arc<GroupCommit>>,
 }
 
 impl Db {
+    /// A pool of readers and a single writer connection (SQLite).
     pub fn new(reader: DatabaseConnection, writer: DatabaseConnection) -> Db {
-        Db { reader, writer }
+        Db {
+            reader,
+            group_commit: Some(Arc::new(GroupCommit::new(writer.clone()))),
+            writer,
+        }
     }
 
+    /// One pool for both (PostgreSQL).
     pub fn single(pool: DatabaseConnection) -> Db {
         Db {
             reader: pool.clone(),
             writer: pool,
+            group_commit: None,
         }
     }
 
@@ -40,6 +51,28 @@ impl Db {
 
     pub fn write(&self) -> &DatabaseConnection {
         &self.writer
+    }
+
+    /// Runs `work` in a transaction and returns its result once that has committed. Behind a
+    /// single writer the transaction is shared with the writes that arrived while the writer was
+    /// busy (see [`group_commit`](crate::group_commit)), and `work` may run a second time, in a
+    /// transaction of its own, when another write of its batch fails: it must only write
+    /// through the transaction it is given (never through [`Db::write`], which that
+    /// transaction holds). For small, frequent writes.
+    pub async fn write_grouped<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'t> Fn(&'t DatabaseTransaction) -> Work<'t, T> + Send + Sync + 'static,
+    {
+        match &self.group_commit {
+            Some(group) => group.run(work).await,
+            None => {
+                let txn = self.writer.begin().await?;
+                let value = work(&txn).await?;
+                txn.commit().await?;
+                Ok(value)
+            }
+        }
     }
 }
 

@@ -130,14 +130,8 @@ pub async fn add_timeline_event(
             let me = auth::require(Role::Engineer).await?;
             let input = event_input(&occurred_at, &kind, &body, &marks, me.zone())?;
             let state = auth::state()?;
-            let event = timeline::create(
-                state.db.write(),
-                incident_id,
-                input,
-                me.id,
-                state.clock.now(),
-            )
-            .await?;
+            let event =
+                timeline::post(&state.db, incident_id, input, me.id, state.clock.now()).await?;
             Ok(event.id)
         }
         .await,

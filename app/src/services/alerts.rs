@@ -577,7 +577,7 @@ pub async fn receive(
     }
     events.sort_by_key(|e| e.occurred_at);
     for input in events {
-        timeline::create(&txn, incident.id, input, source.actor_id, now).await?;
+        timeline::create_in(&txn, incident.id, input, source.actor_id, now).await?;
     }
     txn.commit().await?;
     tracing::info!(incident_id = incident.id, opened, "alert delivery taken in");

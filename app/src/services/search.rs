@@ -5,7 +5,8 @@
 use crate::entities::{incident, postmortem, timeline_event};
 use crate::error::AppError;
 use sea_orm::prelude::*;
-use sea_orm::{DbBackend, QueryOrder, Statement};
+use sea_orm::sea_query::LockType;
+use sea_orm::{DbBackend, QueryOrder, QuerySelect, Statement};
 
 /// The most hits a search considers; the list then filters and pages through them.
 pub const MAX_HITS: usize = 500;
@@ -21,8 +22,20 @@ pub struct Hit {
 
 /// Rewrites what the incident's search row holds from the incident, its postmortem and its
 /// timeline; called in the transaction of every write that changes one of them.
+///
+/// On PostgreSQL the incident's row stays locked until the transaction ends, and what goes into
+/// the search row is read after the lock is taken: two writes to one incident at the same
+/// moment (two events posted, or a postmortem saved while an event is posted) then rewrite its
+/// search row one after the other, the second seeing what the first committed, and neither's
+/// text is lost. The lock is the one an update of the incident takes (`FOR NO KEY UPDATE`), so
+/// rows that refer to the incident can still be added meanwhile and no two writers deadlock.
+/// SQLite's one writer already takes writes one at a time.
 pub async fn reindex(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), AppError> {
-    let Some(found) = incident::Entity::find_by_id(incident_id).one(db).await? else {
+    let found = incident::Entity::find_by_id(incident_id)
+        .lock(LockType::NoKeyUpdate)
+        .one(db)
+        .await?;
+    let Some(found) = found else {
         return remove(db, incident_id).await;
     };
     let postmortem = postmortem::Entity::find_by_id(incident_id)
@@ -110,10 +123,17 @@ pub async fn insert(db: &impl ConnectionTrait, rows: Vec<SearchRow>) -> Result<(
 /// Rewrites only the timeline text of the incident's search row, for a change to its timeline:
 /// the title, summary and write-up stay as they were. Writes the whole row when there is none.
 /// One statement, so a timeline write holds the single SQLite writer for one round trip less.
+/// Takes the incident's lock first on PostgreSQL, as [`reindex`] does.
 pub async fn reindex_timeline(db: &impl ConnectionTrait, incident_id: i64) -> Result<(), AppError> {
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT id FROM incidents WHERE id = $1 FOR NO KEY UPDATE",
+                [incident_id.into()],
+            ))
+            .await?;
             "UPDATE incident_search SET timeline = coalesce((\
                 SELECT string_agg(body, E'\\n' ORDER BY occurred_at, id) \
                 FROM timeline_events WHERE incident_id = $1), '') \

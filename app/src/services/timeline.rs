@@ -7,6 +7,7 @@ use crate::entities::{incident, timeline_event};
 use crate::error::AppError;
 use crate::services::incidents::{self, whole_seconds};
 use crate::services::{history, search};
+use crate::state::Db;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::ExprTrait;
@@ -179,12 +180,39 @@ pub async fn create(
     actor_id: i64,
     now: DateTime<Utc>,
 ) -> Result<timeline_event::Model, AppError> {
+    let txn = db.begin().await?;
+    let created = create_in(&txn, incident_id, input, actor_id, now).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Adds an event for a person or a program posting it: behind SQLite's one writer, in one
+/// transaction with the other events and small writes posted at the same moment (see
+/// [`group_commit`](crate::group_commit)).
+pub async fn post(
+    db: &Db,
+    incident_id: i64,
+    input: EventInput,
+    actor_id: i64,
+    now: DateTime<Utc>,
+) -> Result<timeline_event::Model, AppError> {
+    db.write_grouped(move |txn| Box::pin(create_in(txn, incident_id, input.clone(), actor_id, now)))
+        .await
+}
+
+/// Adds an event inside a transaction the caller commits (or takes back, on an error).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    incident_id: i64,
+    input: EventInput,
+    actor_id: i64,
+    now: DateTime<Utc>,
+) -> Result<timeline_event::Model, AppError> {
     let input = EventInput {
         occurred_at: whole_seconds(input.occurred_at),
         ..input
     };
-    let txn = db.begin().await?;
-    let incident = incident_for_update(&txn, incident_id).await?;
+    let incident = incident_for_update(txn, incident_id).await?;
     let created = timeline_event::ActiveModel {
         incident_id: Set(incident_id),
         occurred_at: Set(input.occurred_at),
@@ -197,11 +225,11 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     if let Some(moment) = input.marks {
         apply_mark(
-            &txn,
+            txn,
             &incident,
             created.id,
             moment,
@@ -212,7 +240,7 @@ pub async fn create(
         .await?;
     }
     history::record(
-        &txn,
+        txn,
         history::Entry {
             incident_id: Some(incident_id),
             subject: Subject::TimelineEvent,
@@ -225,8 +253,7 @@ pub async fn create(
         },
     )
     .await?;
-    search::reindex_timeline(&txn, incident_id).await?;
-    txn.commit().await?;
+    search::reindex_timeline(txn, incident_id).await?;
     Ok(created)
 }
 

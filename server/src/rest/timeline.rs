@@ -116,14 +116,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<EventJson>)> {
     let me = user.require(Role::Engineer)?;
     let input = body(payload)?.input()?;
-    let event = timeline::create(
-        state.db.write(),
-        incident_id,
-        input,
-        me.id,
-        state.clock.now(),
-    )
-    .await?;
+    let event = timeline::post(&state.db, incident_id, input, me.id, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(event.into())))
 }
 

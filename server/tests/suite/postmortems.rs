@@ -8,10 +8,11 @@ use app::domain::incident::{KeyTimes, Severity};
 use app::domain::postmortem::{PostmortemStatus, ReviewMove, default_template};
 use app::domain::timeline::{EventKind, KeyMoment};
 use app::domain::{DisplayName, Email, NewPassword, Role, Username};
+use app::entities::timeline_event;
 use app::error::AppError;
 use app::services::incidents::{self, IncidentInput};
 use app::services::timeline::{self, EventInput};
-use app::services::{accounts, catalog, history, postmortems};
+use app::services::{accounts, catalog, history, postmortems, search};
 use app::state::Db;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use http::StatusCode;
@@ -278,6 +279,124 @@ async fn a_mark_that_breaks_the_order_is_refused(db: Db) {
             .resolved_at,
         None
     );
+}
+
+/// Posts `events` while a write holds the writer, so that behind SQLite's one writer they queue
+/// and go into one transaction; returns each one's outcome, in order.
+async fn post_at_once(
+    db: &Db,
+    incident_id: i64,
+    author: i64,
+    events: Vec<EventInput>,
+) -> Vec<Result<timeline_event::Model, AppError>> {
+    use std::sync::Arc;
+    use tokio::sync::Notify;
+    let (started, released) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let holder = tokio::spawn({
+        let (db, started, released) = (db.clone(), started.clone(), released.clone());
+        async move {
+            db.write_grouped(move |_txn| {
+                let (started, released) = (started.clone(), released.clone());
+                Box::pin(async move {
+                    started.notify_one();
+                    released.notified().await;
+                    Ok(())
+                })
+            })
+            .await
+        }
+    });
+    started.notified().await;
+    let posts: Vec<_> = events
+        .into_iter()
+        .map(|input| {
+            let db = db.clone();
+            tokio::spawn(
+                async move { timeline::post(&db, incident_id, input, author, at(50)).await },
+            )
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    released.notify_one();
+    holder.await.unwrap().unwrap();
+    let mut outcomes = Vec::new();
+    for post in posts {
+        outcomes.push(post.await.unwrap());
+    }
+    outcomes
+}
+
+/// Events posted at the same moment (a bot and three people during an incident) are all kept
+/// and found by search, and one that is refused takes back only itself.
+async fn events_posted_at_once_are_all_kept_and_a_refused_one_takes_back_only_itself(db: Db) {
+    let eng = user(&db, "eng", Role::Engineer).await;
+    let incident = open_incident(&db, eng).await;
+    let id = incident.incident.id;
+    let mitigated = event(
+        30,
+        EventKind::Mitigation,
+        "Rolled back",
+        Some(KeyMoment::Mitigated),
+    );
+    timeline::create(db.write(), id, mitigated, eng, at(40))
+        .await
+        .unwrap();
+    let note = |n: i64| {
+        let body = format!("Observation number{n} from the bridge");
+        event(31 + n, EventKind::Note, &body, None)
+    };
+
+    let first = post_at_once(&db, id, eng, (0..8).map(note).collect()).await;
+    for (n, outcome) in first.into_iter().enumerate() {
+        let created = outcome.unwrap_or_else(|e| panic!("event {n}: {e:?}"));
+        assert_eq!(
+            created.body,
+            format!("Observation number{n} from the bridge")
+        );
+    }
+
+    // Resolved before it started: refused after its row was written.
+    let early = event(
+        -5,
+        EventKind::Resolution,
+        "All clear",
+        Some(KeyMoment::Resolved),
+    );
+    let mut second: Vec<EventInput> = (8..12).map(note).collect();
+    second.insert(2, early);
+    let outcomes = post_at_once(&db, id, eng, second).await;
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        if i == 2 {
+            let err = outcome.expect_err("a resolution before the start is refused");
+            let message = err
+                .for_field("occurred_at")
+                .expect("about the event's time");
+            assert!(message.contains("resolved"), "{message}");
+        } else {
+            outcome.unwrap_or_else(|e| panic!("event {i} of the second batch: {e:?}"));
+        }
+    }
+
+    let bodies: Vec<String> = timeline::list(db.read(), id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.body)
+        .collect();
+    assert_eq!(bodies.len(), 13, "{bodies:?}");
+    assert!(!bodies.iter().any(|b| b == "All clear"), "{bodies:?}");
+    let current = incidents::get(db.read(), id).await.unwrap().unwrap();
+    assert_eq!(
+        current.incident.resolved_at, None,
+        "the refused mark left no trace"
+    );
+    for n in [0, 7, 8, 11] {
+        let hits = search::search(db.read(), &format!("number{n}"), 10)
+            .await
+            .unwrap();
+        let found: Vec<i64> = hits.iter().map(|h| h.incident_id).collect();
+        assert_eq!(found, vec![id], "number{n}");
+    }
 }
 
 async fn timeline_edits_need_the_current_version(db: Db) {
@@ -603,6 +722,7 @@ on_both_databases!(
     marking_an_event_sets_the_incidents_key_time,
     times_are_kept_to_the_second_so_a_form_round_trip_matches,
     a_mark_that_breaks_the_order_is_refused,
+    events_posted_at_once_are_all_kept_and_a_refused_one_takes_back_only_itself,
     timeline_edits_need_the_current_version,
     a_postmortem_starts_from_the_template_and_saves_from_its_version,
     review_moves_are_checked_and_recorded,

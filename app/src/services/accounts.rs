@@ -177,7 +177,8 @@ pub async fn authenticate(
         Ok(parsed) => find_by_username(db, &parsed).await?,
         Err(_) => None,
     };
-    let ok = passwords::verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
+    let stored = found.as_ref().map(|u| u.password_hash.clone());
+    let ok = passwords::verify(password.clone(), stored).await?;
     let user = match (ok, found) {
         (true, Some(user)) => user,
         _ => {
@@ -189,8 +190,14 @@ pub async fn authenticate(
     if user.disabled {
         return Err(AppError::AccountDisabled);
     }
+    let outdated = passwords::outdated(&user.password_hash);
     let mut active: user::ActiveModel = user.into();
     active.last_login_at = Set(Some(now));
+    if outdated {
+        // The password is at hand only now: hash it again with today's settings. Not a change
+        // of password, so the account's sessions stay.
+        active.password_hash = Set(passwords::hash(password).await?);
+    }
     Ok(active.update(db).await?)
 }
 

@@ -51,6 +51,23 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
     }
 }
 
+/// Whether `hash` was made with other settings than today's: worth making again the next time
+/// its password is at hand, so that older accounts get today's strength and memory use.
+pub fn outdated(hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return true;
+    };
+    let Ok(made_with) = Params::try_from(&parsed) else {
+        return true;
+    };
+    let today = argon2();
+    let now = today.params();
+    parsed.algorithm != Algorithm::Argon2id.ident()
+        || parsed.version != Some(Version::V0x13.into())
+        || (made_with.m_cost(), made_with.t_cost(), made_with.p_cost())
+            != (now.m_cost(), now.t_cost(), now.p_cost())
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn hash(password: String) -> Result<String, AppError> {
     off_the_runtime(move || hash_blocking(&password)).await?
@@ -91,8 +108,9 @@ mod tests {
             stored.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"),
             "{stored}"
         );
-        assert_verifies_only("correct horse battery", stored).await;
+        assert_verifies_only("correct horse battery", stored.clone()).await;
         assert!(!verify("anything".into(), None).await.unwrap());
+        assert!(!outdated(&stored));
     }
 
     #[tokio::test]
@@ -111,6 +129,7 @@ mod tests {
             stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{stored}"
         );
+        assert!(outdated(&stored), "made again at the next sign-in");
         assert_verifies_only("correct horse battery", stored).await;
     }
 }

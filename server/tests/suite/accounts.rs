@@ -72,6 +72,73 @@ async fn sign_in_checks_the_password(db: Db) {
     assert_eq!(ok.last_login_at, Some(t0()));
 }
 
+/// An account whose password was hashed with earlier, costlier settings gets today's at its next
+/// sign-in, keeps signing in with the same password, and keeps its sessions.
+async fn an_older_password_hash_is_made_again_at_sign_in(db: Db) {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use argon2::{Algorithm, Argon2, Params, Version};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let db = db.write();
+    let gus = accounts::create(db, account("gus", Role::Engineer), t0())
+        .await
+        .unwrap();
+    let earlier = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).unwrap(),
+    );
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let old_hash = earlier
+        .hash_password(common::PASSWORD.as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+    app::entities::user::Entity::update_many()
+        .col_expr(
+            app::entities::user::Column::PasswordHash,
+            Expr::value(old_hash.clone()),
+        )
+        .filter(app::entities::user::Column::Id.eq(gus.id))
+        .exec(db)
+        .await
+        .unwrap();
+    let stored = || async {
+        app::entities::user::Entity::find_by_id(gus.id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+
+    let wrong = accounts::authenticate(db, "gus", "not it".into(), "10.0.0.4", t0()).await;
+    assert_eq!(wrong.unwrap_err(), AppError::BadCredentials);
+    assert_eq!(
+        stored().await.password_hash,
+        old_hash,
+        "a wrong password changes nothing"
+    );
+
+    accounts::authenticate(db, "gus", common::PASSWORD.into(), "10.0.0.4", t0())
+        .await
+        .unwrap();
+    let after = stored().await;
+    assert!(
+        after
+            .password_hash
+            .starts_with("$argon2id$v=19$m=7168,t=5,p=1$"),
+        "{}",
+        after.password_hash
+    );
+    assert_eq!(after.session_epoch, gus.session_epoch, "sessions stay");
+    accounts::authenticate(db, "gus", common::PASSWORD.into(), "10.0.0.4", t0())
+        .await
+        .expect("the same password still signs in");
+    assert_eq!(
+        stored().await.password_hash,
+        after.password_hash,
+        "made once"
+    );
+}
+
 async fn disabled_accounts_cannot_sign_in(db: Db) {
     let db = db.write();
     let admin = accounts::create(db, account("ada", Role::Admin), t0())
@@ -285,6 +352,7 @@ on_both_databases!(
     the_first_admin_can_be_created_once,
     usernames_are_unique_whatever_their_case,
     sign_in_checks_the_password,
+    an_older_password_hash_is_made_again_at_sign_in,
     disabled_accounts_cannot_sign_in,
     repeated_failures_lock_the_account_for_a_while,
     one_address_guessing_many_accounts_is_locked_out,

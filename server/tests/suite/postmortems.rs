@@ -399,6 +399,41 @@ async fn events_posted_at_once_are_all_kept_and_a_refused_one_takes_back_only_it
     }
 }
 
+/// An event for an incident that does not exist (deleted, or a mistyped number in a script) is
+/// refused as not found, whether or not it marks a moment, alone or among others.
+async fn an_event_for_a_missing_incident_is_not_found(db: Db) {
+    let eng = user(&db, "eng", Role::Engineer).await;
+    let incident = open_incident(&db, eng).await;
+    let id = incident.incident.id;
+    let missing = id + 1000;
+    let note = event(5, EventKind::Note, "Paged the database team", None);
+    let marked = event(
+        6,
+        EventKind::Detection,
+        "Alert fired",
+        Some(KeyMoment::Detected),
+    );
+    for input in [note.clone(), marked] {
+        let err = timeline::post(&db, missing, input.clone(), eng, at(10))
+            .await
+            .unwrap_err();
+        assert_eq!(err, AppError::NotFound, "{input:?}");
+        let err = timeline::create(db.write(), missing, input, eng, at(10))
+            .await
+            .unwrap_err();
+        assert_eq!(err, AppError::NotFound);
+    }
+    let outcomes = post_at_once(&db, missing, eng, vec![note.clone(), note.clone()]).await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| o.as_ref().unwrap_err() == &AppError::NotFound),
+        "{outcomes:?}"
+    );
+    let kept = post_at_once(&db, id, eng, vec![note.clone()]).await;
+    assert_eq!(kept[0].as_ref().unwrap().body, "Paged the database team");
+}
+
 async fn timeline_edits_need_the_current_version(db: Db) {
     let eng = user(&db, "eng", Role::Engineer).await;
     let incident = open_incident(&db, eng).await;
@@ -723,6 +758,7 @@ on_both_databases!(
     times_are_kept_to_the_second_so_a_form_round_trip_matches,
     a_mark_that_breaks_the_order_is_refused,
     events_posted_at_once_are_all_kept_and_a_refused_one_takes_back_only_itself,
+    an_event_for_a_missing_incident_is_not_found,
     timeline_edits_need_the_current_version,
     a_postmortem_starts_from_the_template_and_saves_from_its_version,
     review_moves_are_checked_and_recorded,

@@ -3,6 +3,7 @@
 
 use crate::api::archive::{ArchiveOverview, imported_sentence, load_archive_overview};
 use crate::components::notice::ErrorNotice;
+use crate::pages::incidents::thousands;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -16,18 +17,6 @@ pub struct Transfer {
     pub done: Option<(f64, f64)>,
     pub running: bool,
     pub outcome: Option<Result<String, String>>,
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn holding(o: &ArchiveOverview) -> String {

@@ -226,7 +226,9 @@ pub async fn items_of(
 }
 
 /// Items of `cadence` whose verification day has come by the period's last day: done and
-/// waiting, or verified on a day in the period. Waiting ones first, by verification day.
+/// waiting, or verified since the period began. A review is often held in the first days after
+/// its period, and an item verified there stays on its agenda with the outcome. Waiting ones
+/// first, by verification day.
 pub async fn due_for_verification(
     db: &impl ConnectionTrait,
     cadence: Cadence,
@@ -234,7 +236,7 @@ pub async fn due_for_verification(
     zone: &Tz,
 ) -> Result<Vec<action_item::Model>, AppError> {
     use action_item::Column as C;
-    let (start, end) = ReportPeriod::Calendar(period).utc_bounds(zone);
+    let (start, _) = ReportPeriod::Calendar(period).utc_bounds(zone);
     let mut items = action_item::Entity::find()
         .filter(C::Cadence.eq(cadence.key()))
         .filter(C::VerifyOn.lte(period.last_day()))
@@ -244,8 +246,7 @@ pub async fn due_for_verification(
                 .add(
                     Condition::all()
                         .add(C::State.eq(ActionState::Verified.key()))
-                        .add(C::VerifiedAt.gte(start))
-                        .add(C::VerifiedAt.lt(end)),
+                        .add(C::VerifiedAt.gte(start)),
                 ),
         )
         .order_by_asc(C::VerifyOn)

@@ -264,6 +264,38 @@ async fn a_monthly_review_from_start_to_close(db: Db) {
         .unwrap();
     assert_eq!(due[0].outcome.as_deref(), Some("effective"));
 
+    // November's review held on 3 December: an item verified there stays on its agenda too.
+    let late_check = action_items::create(
+        db.write(),
+        item(queue, bob.id, "Dashboard for queue age"),
+        bob,
+        now(),
+    )
+    .await
+    .unwrap();
+    done_on(&db, late_check.id, 1, bob, day(10, 22)).await;
+    let on_the_3rd = day(12, 3).and_hms_opt(10, 0, 0).unwrap().and_utc();
+    action_items::transition(
+        db.write(),
+        late_check.id,
+        2,
+        ActionMove::Verify,
+        MoveDetails {
+            outcome: Some(Outcome::Effective),
+            evidence: Some("Caught the backlog on the 2nd".into()),
+            ..Default::default()
+        },
+        fay,
+        on_the_3rd,
+        on_the_3rd.date_naive(),
+    )
+    .await
+    .unwrap();
+    let due = reviews::due_for_verification(db.read(), Cadence::Monthly, november(), &zone)
+        .await
+        .unwrap();
+    assert_eq!(ids(&due), [october_fix.id, late_check.id]);
+
     // Raised in the review: of its cadence, listed with it; done in November, it comes due in
     // December's review, not this one.
     let raised = reviews::add_item(
@@ -293,7 +325,8 @@ async fn a_monthly_review_from_start_to_close(db: Db) {
     let due_next = reviews::due_for_verification(db.read(), Cadence::Monthly, december, &zone)
         .await
         .unwrap();
-    assert_eq!(ids(&due_next), [raised.id]);
+    // Waiting first; the item verified on 3 December is December's news as well.
+    assert_eq!(ids(&due_next), [raised.id, late_check.id]);
 
     // Closing keeps the figures; the record no longer changes, and later data shows as changed.
     let report = analytics::report(

@@ -73,7 +73,8 @@ where
     }
 }
 
-async fn alone<T, F>(writer: &DatabaseConnection, work: &F) -> Result<T, AppError>
+/// Runs `work` in a transaction of its own.
+pub(crate) async fn alone<T, F>(writer: &DatabaseConnection, work: &F) -> Result<T, AppError>
 where
     F: for<'t> Fn(&'t DatabaseTransaction) -> Work<'t, T>,
 {
@@ -150,11 +151,11 @@ async fn work_through(
                     }
                     continue;
                 }
-                Err(e) => {
-                    if let Some(e) = e {
-                        tracing::warn!(error = %e, writes = batch.len(), "a group of writes did not commit; each runs alone");
-                    }
+                Err(Some(e)) => {
+                    tracing::warn!(error = %e, writes = batch.len(), "a group of writes did not commit; each runs alone");
                 }
+                // One write failed: each runs alone, and only that one fails again.
+                Err(None) => {}
             }
         }
         for write in batch.drain(..) {

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::group_commit::{GroupCommit, Work};
 use chrono::{DateTime, Utc};
 use leptos::config::LeptosOptions;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -66,12 +66,7 @@ impl Db {
     {
         match &self.group_commit {
             Some(group) => group.run(work).await,
-            None => {
-                let txn = self.writer.begin().await?;
-                let value = work(&txn).await?;
-                txn.commit().await?;
-                Ok(value)
-            }
+            None => crate::group_commit::alone(&self.writer, &work).await,
         }
     }
 }

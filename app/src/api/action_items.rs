@@ -59,14 +59,23 @@ pub struct ActionItemList {
     pub next_after: Option<String>,
     /// Whether the viewer may reassign and re-date items in bulk.
     pub can_bulk: bool,
-    /// Everyone items can be given to, for the owner filter and bulk reassigning.
-    pub people: Vec<Person>,
+    /// The owner filtered by, as the owner field shows them.
+    pub owner: Option<String>,
 }
 
+/// Someone items can be given to, as suggestions show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub id: i64,
     pub name: String,
+    pub username: String,
+}
+
+impl Person {
+    /// What choosing them fills into an owner field.
+    pub fn label(&self) -> String {
+        crate::domain::account::person_label(&self.name, &self.username)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,7 +110,7 @@ pub struct PanelsDto {
 pub struct ItemParams {
     /// One or more states, comma-separated: proposed, open, in_progress, done, verified, wont_do.
     pub state: Option<String>,
-    /// The owner's user id.
+    /// The owner: a user id, or the username or display name of someone items can be given to.
     pub owner: Option<String>,
     /// A team's id.
     pub team: Option<String>,
@@ -312,13 +321,47 @@ pub(crate) fn actor(me: &CurrentUser) -> Actor {
     }
 }
 
+/// How many people an owner field suggests at once.
+pub const SUGGESTED_PEOPLE: usize = 8;
+
+/// The people an owner field suggests for what has been typed into it.
+#[server(endpoint = "people/suggest")]
+pub async fn suggest_people(#[server(default)] query: String) -> Result<Vec<Person>, AppError> {
+    auth::respond(
+        async {
+            let state = auth::state()?;
+            auth::require(Role::Viewer).await?;
+            Ok(
+                accounts::find_people(state.db.read(), &query, SUGGESTED_PEOPLE)
+                    .await?
+                    .into_iter()
+                    .map(|p| Person {
+                        id: p.id,
+                        name: p.name,
+                        username: p.username,
+                    })
+                    .collect(),
+            )
+        }
+        .await,
+    )
+}
+
+/// `params` with its owner, typed as a name or a label, turned into the person's id; the
+/// owner's label beside it, for the owner field.
 #[cfg(feature = "ssr")]
-async fn people(db: &impl sea_orm::ConnectionTrait) -> Result<Vec<Person>, AppError> {
-    Ok(accounts::people(db)
-        .await?
-        .into_iter()
-        .map(|(id, name)| Person { id, name })
-        .collect())
+pub async fn resolve_item_owner(
+    db: &impl sea_orm::ConnectionTrait,
+    mut params: ItemParams,
+) -> Result<(ItemParams, Option<String>), AppError> {
+    let Some(typed) = given(&params.owner) else {
+        return Ok((params, None));
+    };
+    let Some(id) = accounts::assignee(db, "owner", "Owner", &typed).await? else {
+        return Ok((params, None));
+    };
+    params.owner = Some(id.to_string());
+    Ok((params, accounts::label_of(db, id).await?))
 }
 
 #[server(endpoint = "action_items")]
@@ -327,8 +370,9 @@ pub async fn list_action_items(params: ItemParams) -> Result<ActionItemList, App
         async {
             let state = auth::state()?;
             let me = auth::require(Role::Viewer).await?;
-            let (filter, sort, after) = parse_item_params(&params)?;
             let db = state.db.read();
+            let (params, owner) = resolve_item_owner(db, params).await?;
+            let (filter, sort, after) = parse_item_params(&params)?;
             let today = organisation::today(state.db.read(), state.clock.now()).await?;
             let total = action_items::count(db, &filter, today).await?;
             let mut items =
@@ -343,7 +387,7 @@ pub async fn list_action_items(params: ItemParams) -> Result<ActionItemList, App
                 items: rows(db, &items, today).await?,
                 next_after: next_after.flatten(),
                 can_bulk,
-                people: people(db).await?,
+                owner,
             })
         }
         .await,
@@ -357,8 +401,9 @@ pub async fn action_item_panels(params: ItemParams) -> Result<PanelsDto, AppErro
         async {
             let state = auth::state()?;
             auth::require(Role::Viewer).await?;
-            let (filter, _, _) = parse_item_params(&params)?;
             let db = state.db.read();
+            let (params, _) = resolve_item_owner(db, params).await?;
+            let (filter, _, _) = parse_item_params(&params)?;
             let now = state.clock.now();
             let today = organisation::today(db, now).await?;
             let panels = action_items::panels(db, &filter, today, now).await?;
@@ -453,7 +498,6 @@ pub async fn my_action_items() -> Result<MyItemsDto, AppError> {
 pub struct IncidentItems {
     pub items: Vec<ActionItemRow>,
     pub can_add: bool,
-    pub people: Vec<Person>,
 }
 
 #[server(endpoint = "action_items/incident")]
@@ -472,7 +516,6 @@ pub async fn incident_action_items(incident_id: i64) -> Result<IncidentItems, Ap
             Ok(IncidentItems {
                 items: rows(db, &items, today).await?,
                 can_add,
-                people: if can_add { people(db).await? } else { vec![] },
             })
         }
         .await,
@@ -617,7 +660,6 @@ pub struct ActionItemForm {
     pub incident_title: String,
     pub state: ActionState,
     pub values: ActionItemFormValues,
-    pub people: Vec<Person>,
     pub teams: Vec<Choice>,
     pub services: Vec<Choice>,
 }
@@ -659,11 +701,15 @@ pub async fn load_action_item_form(
                 .await?
                 .ok_or(AppError::NotFound)?;
             let text = |id: Option<i64>| id.map(|i| i.to_string()).unwrap_or_default();
+            let owner = match item.as_ref().map_or(Some(me.id), |i| i.owner_id) {
+                Some(id) => accounts::label_of(db, id).await?.unwrap_or_default(),
+                None => String::new(),
+            };
             let values = match &item {
                 Some(i) => ActionItemFormValues {
                     title: i.title.clone(),
                     description: i.description.clone(),
-                    owner_id: text(i.owner_id),
+                    owner_id: owner,
                     team_id: text(i.team_id),
                     service_id: text(i.service_id),
                     action_type: i.action_type.clone(),
@@ -678,7 +724,7 @@ pub async fn load_action_item_form(
                         .join(", "),
                 },
                 None => ActionItemFormValues {
-                    owner_id: me.id.to_string(),
+                    owner_id: owner,
                     action_type: ActionType::Prevent.key().into(),
                     priority: Priority::P2.key().into(),
                     cadence: Cadence::Weekly.key().into(),
@@ -695,7 +741,6 @@ pub async fn load_action_item_form(
                     .and_then(|i| ActionState::parse(&i.state).ok())
                     .unwrap_or(ActionState::Proposed),
                 values,
-                people: people(db).await?,
                 teams: catalog::teams(db)
                     .await?
                     .into_iter()
@@ -836,6 +881,12 @@ pub async fn save_action_item(
                 related_incidents,
             };
             let committed = commit.is_some_and(|c| !c.is_empty());
+            let owner =
+                accounts::assignee(state.db.read(), "owner_id", "Owner", &values.owner_id).await?;
+            let values = ActionItemFormValues {
+                owner_id: owner.map(|id| id.to_string()).unwrap_or_default(),
+                ..values
+            };
             let input = parse_item_form(&values, incident_id, committed)?;
             let now = state.clock.now();
             let saved = match id.trim() {
@@ -960,9 +1011,16 @@ pub async fn bulk_edit_action_items(
                 .map_err(|_| AppError::validation("ids", "Items", "must be item ids"))?;
             let change = match change.as_str() {
                 "owner" => BulkChange::Reassign {
-                    owner_id: optional_id("owner_id", "New owner", &Some(owner_id))?.ok_or_else(
-                        || AppError::validation("owner_id", "New owner", "must be chosen"),
-                    )?,
+                    owner_id: accounts::assignee(
+                        state.db.read(),
+                        "owner_id",
+                        "New owner",
+                        &owner_id,
+                    )
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::validation("owner_id", "New owner", "must be chosen")
+                    })?,
                 },
                 "due" => BulkChange::DueOn(
                     optional_day("due_on", "New due date", &Some(due_on))?.ok_or_else(|| {

@@ -1,7 +1,7 @@
 //! Reviews for the pages: the list with the form that starts one, one review with its generated
 //! agenda, its notes, the items raised in it, and closing it.
 
-use crate::api::action_items::{ActionItemRow, Person};
+use crate::api::action_items::ActionItemRow;
 use crate::api::analytics::{AnalyticsDto, IncidentRef};
 use crate::domain::action_item::Cadence;
 use crate::domain::review::{AgendaSection, ReviewStatus};
@@ -73,7 +73,6 @@ pub struct ReviewDetail {
     pub changed_since: Vec<(String, String, String)>,
     /// Whether the viewer runs reviews: notes, closing, raising items and verifying them here.
     pub can_run: bool,
-    pub people: Vec<Person>,
     /// The incidents an item raised here can come from: the period's, then open ones.
     pub incident_choices: Vec<IncidentRef>,
 }
@@ -303,15 +302,6 @@ pub async fn load_review(id: i64) -> Result<ReviewDetail, AppError> {
                 closed_findings: snapshot.map(|s| s.findings).unwrap_or_default(),
                 changed_since,
                 can_run,
-                people: if can_run {
-                    accounts::people(db)
-                        .await?
-                        .into_iter()
-                        .map(|(id, name)| Person { id, name })
-                        .collect()
-                } else {
-                    vec![]
-                },
                 incident_choices,
             })
         }
@@ -403,12 +393,8 @@ pub async fn add_review_item(
                 "Title",
                 crate::domain::account::required_line(&title, 200),
             )?;
-            let owner_id = match owner_id.trim() {
-                "" => None,
-                id => Some(id.parse::<i64>().map_err(|_| {
-                    AppError::validation("owner_id", "Owner", "must be someone from the list")
-                })?),
-            };
+            let owner_id =
+                accounts::assignee(state.db.read(), "owner_id", "Owner", &owner_id).await?;
             let due_on = match due_on.trim() {
                 "" => None,
                 day => Some(day.parse::<chrono::NaiveDate>().map_err(|_| {

@@ -39,6 +39,50 @@ impl fmt::Display for Username {
     }
 }
 
+/// How a person is named where one is picked from many, "Bea Engineer (bea)": the username tells
+/// two people of the same name apart.
+pub fn person_label(display_name: &str, username: &str) -> String {
+    format!("{display_name} ({username})")
+}
+
+/// Whom a typed owner names, before anyone is looked up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PersonRef<'a> {
+    Nobody,
+    /// A user id, as API clients send it (`12` or `#12`).
+    Id(i64),
+    /// A label as suggestions fill it in: the username in its last parentheses, and the whole
+    /// text in case those parentheses belong to a display name.
+    Label {
+        username: &'a str,
+        whole: &'a str,
+    },
+    /// A username or a display name, typed.
+    Name(&'a str),
+}
+
+impl PersonRef<'_> {
+    pub fn parse(input: &str) -> PersonRef<'_> {
+        let text = input.trim();
+        if text.is_empty() {
+            return PersonRef::Nobody;
+        }
+        if let Ok(id) = text.trim_start_matches('#').parse::<i64>() {
+            return PersonRef::Id(id);
+        }
+        if let Some(inner) = text.strip_suffix(')')
+            && let Some((_, username)) = inner.rsplit_once(" (")
+            && Username::parse(username).is_ok_and(|u| u.as_str() == username)
+        {
+            return PersonRef::Label {
+                username,
+                whole: text,
+            };
+        }
+        PersonRef::Name(text)
+    }
+}
+
 /// A required single line of text of at most `max_chars` characters, trimmed.
 pub fn required_line(input: &str, max_chars: usize) -> Result<String, String> {
     let text = input.trim();
@@ -137,6 +181,35 @@ impl fmt::Debug for NewPassword {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_owner_is_nobody_an_id_a_label_or_a_name() {
+        assert_eq!(PersonRef::parse("  "), PersonRef::Nobody);
+        assert_eq!(PersonRef::parse("12"), PersonRef::Id(12));
+        assert_eq!(PersonRef::parse("#12"), PersonRef::Id(12));
+        let label = person_label("Bea Engineer", "bea");
+        assert_eq!(
+            PersonRef::parse(&label),
+            PersonRef::Label {
+                username: "bea",
+                whole: "Bea Engineer (bea)"
+            }
+        );
+        assert_eq!(
+            PersonRef::parse("Sam (Platform) (sam.k)"),
+            PersonRef::Label {
+                username: "sam.k",
+                whole: "Sam (Platform) (sam.k)"
+            }
+        );
+        // Parentheses that cannot hold a username belong to the name.
+        assert_eq!(
+            PersonRef::parse("Sam (Platform Team)"),
+            PersonRef::Name("Sam (Platform Team)")
+        );
+        assert_eq!(PersonRef::parse("Sam (SAM)"), PersonRef::Name("Sam (SAM)"));
+        assert_eq!(PersonRef::parse(" bea "), PersonRef::Name("bea"));
+    }
 
     #[test]
     fn usernames_are_trimmed_and_lowercased() {

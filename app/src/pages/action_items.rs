@@ -13,6 +13,7 @@ use crate::components::form::{
     Field, FieldError, FormError, field_error, form_error, kept_input, kept_or, succeeded,
 };
 use crate::components::notice::ErrorNotice;
+use crate::components::person_picker::PersonPicker;
 use crate::domain::action_item::{
     ActionMove, ActionState, ActionType, Cadence, EXPORT_LIMIT, ItemSort, Outcome, Priority,
 };
@@ -196,10 +197,9 @@ pub fn ActionItemsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let p = params.get_untracked();
                 let catalog = catalog.await.ok();
-                let people = items.await.map(|l| l.people).unwrap_or_default();
+                let owner = items.await.ok().and_then(|l| l.owner).or_else(|| p.owner.clone()).unwrap_or_default();
                 let teams = catalog.as_ref().map(|c| c.teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect()).unwrap_or_default();
                 let services = catalog.as_ref().map(|c| c.services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()).unwrap_or_default();
-                let owners = people.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
                 view! {
                     <form method="get" action="/action-items" class="filters panel" aria-label="Filters">
                         <div class="filter wide">
@@ -211,7 +211,10 @@ pub fn ActionItemsPage() -> impl IntoView {
                             ("overdue".into(), "Overdue".into()),
                             ("awaiting_verification".into(), "Awaiting verification".into()),
                         ], p.standing.clone())}
-                        {select("filter", "owner", "Owner", "Anyone", owners, p.owner.clone())}
+                        <div class="filter">
+                            <label for="filter-owner">"Owner"</label>
+                            <PersonPicker id="filter-owner".to_string() name="owner" value=owner placeholder="Anyone" />
+                        </div>
                         {select("filter", "team", "Team", "Any", teams, p.team.clone())}
                         {select("filter", "service", "Service", "Any", services, p.service.clone())}
                         {select("filter", "type", "Type", "Any", keyed(ActionType::ALL, ActionType::key, ActionType::label), p.action_type.clone())}
@@ -245,7 +248,6 @@ pub fn ActionItemsPage() -> impl IntoView {
                     Ok(list) => {
                         let again = params.get_untracked().query_string();
                         let can_bulk = list.can_bulk;
-                        let people = list.people.clone();
                         view! {
                             <section class="panel">
                                 <p class="count" role="status">
@@ -261,7 +263,7 @@ pub fn ActionItemsPage() -> impl IntoView {
                                         }.into_any()
                                     }}
                                 </p>
-                                {can_bulk.then(|| view! { <BulkForm action=bulk people /> })}
+                                {can_bulk.then(|| view! { <BulkForm action=bulk /> })}
                                 {if list.items.is_empty() {
                                     view! { <p class="empty">"No items match."</p> }.into_any()
                                 } else {
@@ -282,10 +284,7 @@ pub fn ActionItemsPage() -> impl IntoView {
 }
 
 #[component]
-fn BulkForm(
-    action: ServerAction<BulkEditActionItems>,
-    people: Vec<crate::api::action_items::Person>,
-) -> impl IntoView {
+fn BulkForm(action: ServerAction<BulkEditActionItems>) -> impl IntoView {
     let done = succeeded(action);
     view! {
         <ActionForm action attr:id="bulk" attr:class="bulk-form inline-form">
@@ -296,10 +295,8 @@ fn BulkForm(
             <span class="muted">"With the ticked items: "</span>
             <div class="filter">
                 <label for="bulk-owner_id">"Give to"</label>
-                <select id="bulk-owner_id" name="owner_id">
-                    <option value="">"Choose someone"</option>
-                    {people.into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
-                </select>
+                <PersonPicker id="bulk-owner_id".to_string() name="owner_id" value="" placeholder="Type a name"
+                    described_by="bulk-owner_id-error" />
                 <FieldError error=field_error(action, "owner_id") id="bulk-owner_id-error".to_string() />
             </div>
             <button type="submit" class="button small" name="change" value="owner">"Reassign"</button>
@@ -686,7 +683,6 @@ fn labelled(v: &ActionItemFormValues, form: &ActionItemForm) -> Vec<(&'static st
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
-    let people: Vec<(i64, String)> = form.people.iter().map(|p| (p.id, p.name.clone())).collect();
     let teams: Vec<(i64, String)> = form.teams.iter().map(|t| (t.id, t.name.clone())).collect();
     let services: Vec<(i64, String)> = form
         .services
@@ -696,7 +692,7 @@ fn labelled(v: &ActionItemFormValues, form: &ActionItemForm) -> Vec<(&'static st
     vec![
         ("Title", v.title.clone()),
         ("Description", v.description.clone()),
-        ("Owner", name(&people, &v.owner_id)),
+        ("Owner", v.owner_id.clone()),
         ("Team", name(&teams, &v.team_id)),
         ("Service", name(&services, &v.service_id)),
         ("Type", v.action_type.clone()),
@@ -747,11 +743,6 @@ fn ItemFormView(form: ActionItemForm) -> impl IntoView {
             </div>
         }
     };
-    let people: Vec<(String, String)> = form
-        .people
-        .iter()
-        .map(|p| (p.id.to_string(), p.name.clone()))
-        .collect();
     let teams: Vec<(String, String)> = form
         .teams
         .iter()
@@ -805,7 +796,12 @@ fn ItemFormView(form: ActionItemForm) -> impl IntoView {
                     <FieldError error=field_error(action, "description") id="field-description-error".to_string() />
                 </div>
                 <div class="columns">
-                    {choice("owner_id", "Owner", "Nobody yet", people, &v.owner_id)}
+                    <div class="field" class:invalid=move || field_error(action, "owner_id").with(Option::is_some)>
+                        <label for="field-owner_id">"Owner"</label>
+                        <PersonPicker id="field-owner_id".to_string() name="owner_id" value=kept("owner_id", &v.owner_id)
+                            placeholder="Nobody yet" described_by="field-owner_id-error" />
+                        <FieldError error=field_error(action, "owner_id") id="field-owner_id-error".to_string() />
+                    </div>
                     <Field label="Due date" name="due_on" kind="date" value=Some(kept("due_on", &v.due_on))
                         error=field_error(action, "due_on") />
                 </div>
@@ -879,7 +875,6 @@ pub fn IncidentItemsSection(
                     match items.await {
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
                         Ok(found) => {
-                            let people: Vec<(String, String)> = found.people.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
                             let owner_kept = kept("owner_id");
                             view! {
                                 {if found.items.is_empty() {
@@ -896,13 +891,8 @@ pub fn IncidentItemsSection(
                                             error=field_error(add, "title") />
                                         <div class="field" class:invalid=move || field_error(add, "owner_id").with(Option::is_some)>
                                             <label for="quick-owner_id">"Owner"</label>
-                                            <select id="quick-owner_id" name="owner_id">
-                                                <option value="">"Nobody yet"</option>
-                                                {people.into_iter().map(|(id, name)| {
-                                                    let selected = id == owner_kept;
-                                                    view! { <option value=id selected=selected>{name}</option> }
-                                                }).collect_view()}
-                                            </select>
+                                            <PersonPicker id="quick-owner_id".to_string() name="owner_id" value=owner_kept
+                                                placeholder="Nobody yet" described_by="quick-owner_id-error" />
                                             <FieldError error=field_error(add, "owner_id") id="quick-owner_id-error".to_string() />
                                         </div>
                                         <Field form="quick" label="Due" name="due_on" kind="date" value=Some(kept("due_on"))

@@ -11,6 +11,7 @@ use crate::api::reviews::{
 use crate::components::action_items::{ItemsTable, state_badge};
 use crate::components::form::{FormError, field_error, form_error, kept_or};
 use crate::components::notice::ErrorNotice;
+use crate::components::person_picker::PersonPicker;
 use crate::domain::action_item::{ActionState, ActionType, Cadence, Outcome, Priority};
 use crate::domain::links::urlencode;
 use crate::domain::review::{AgendaSection, ReviewStatus};
@@ -189,17 +190,6 @@ fn add_item_form(r: &ReviewDetail, add: ServerAction<AddReviewItem>) -> impl Int
             )
         })
         .collect();
-    let people: Vec<(String, String, bool)> = r
-        .people
-        .iter()
-        .map(|p| {
-            (
-                p.id.to_string(),
-                p.name.clone(),
-                chosen_owner == p.id.to_string(),
-            )
-        })
-        .collect();
     view! {
         <ActionForm action=add attr:class="stacked-form add-review-item">
             <h3>"Raise an action item"</h3>
@@ -223,12 +213,8 @@ fn add_item_form(r: &ReviewDetail, add: ServerAction<AddReviewItem>) -> impl Int
             </div>
             <div class="field">
                 <label for="review-item-owner">"Owner"</label>
-                <select id="review-item-owner" name="owner_id">
-                    <option value="">"Nobody yet (a proposal)"</option>
-                    {people.into_iter().map(|(value, text, selected)| view! {
-                        <option value=value selected=selected>{text}</option>
-                    }).collect_view()}
-                </select>
+                <PersonPicker id="review-item-owner".to_string() name="owner_id" value=chosen_owner
+                    placeholder="Nobody yet (a proposal)" />
                 {move || field_error(add, "owner_id").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             </div>
             <div class="field">

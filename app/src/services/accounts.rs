@@ -1,5 +1,6 @@
 //! Accounts: creating them, signing in, passwords, roles and disabling.
 
+use crate::domain::account::{PersonRef, person_label};
 use crate::domain::{DisplayName, Email, NewPassword, Role, Username};
 use crate::entities::user;
 use crate::error::AppError;
@@ -71,20 +72,129 @@ pub async fn display_names(
 /// Everyone who can be given work: active accounts that may change items (not viewers), as
 /// (id, display name), by name.
 pub async fn people(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, AppError> {
-    let mut people: Vec<(i64, String)> = user::Entity::find()
+    Ok(assignable(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
+/// Someone who can be given work, as a picker shows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignable {
+    pub id: i64,
+    pub name: String,
+    pub username: String,
+}
+
+/// Everyone who can be given work, by name. An organisation has thousands of people at most, so
+/// they are matched here rather than in SQL, where SQLite's `lower` knows only ASCII.
+async fn assignable(db: &impl ConnectionTrait) -> Result<Vec<Assignable>, AppError> {
+    let rows: Vec<(i64, String, String)> = user::Entity::find()
         .select_only()
-        .columns([user::Column::Id, user::Column::DisplayName])
+        .columns([
+            user::Column::Id,
+            user::Column::DisplayName,
+            user::Column::Username,
+        ])
         .filter(user::Column::Disabled.eq(false))
         .filter(user::Column::Role.ne(crate::domain::Role::Viewer.as_str()))
         .into_tuple()
         .all(db)
         .await?;
-    people.sort_by(|a, b| {
-        a.1.to_lowercase()
-            .cmp(&b.1.to_lowercase())
-            .then(a.0.cmp(&b.0))
-    });
-    Ok(people)
+    let mut people: Vec<(String, Assignable)> = rows
+        .into_iter()
+        .map(|(id, name, username)| (name.to_lowercase(), Assignable { id, name, username }))
+        .collect();
+    people.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+    Ok(people.into_iter().map(|(_, p)| p).collect())
+}
+
+/// Up to `limit` people who can be given work whose name or username holds `query`, ignoring
+/// case: names that start with it first, then names with a word that does, then the rest; by
+/// name within each. An empty query gives the first by name.
+pub async fn find_people(
+    db: &impl ConnectionTrait,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Assignable>, AppError> {
+    let query = query.trim().to_lowercase();
+    let mut found: Vec<(u8, Assignable)> = assignable(db)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            let name = p.name.to_lowercase();
+            let rank = if name.starts_with(&query) || p.username.starts_with(&query) {
+                0
+            } else if name.split_whitespace().any(|word| word.starts_with(&query)) {
+                1
+            } else if name.contains(&query) || p.username.contains(&query) {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, p))
+        })
+        .collect();
+    found.sort_by_key(|(rank, _)| *rank);
+    Ok(found.into_iter().take(limit).map(|(_, p)| p).collect())
+}
+
+/// The person a typed owner field names (see [`PersonRef`]), for the complaint about `field`.
+/// A name must be the username or the display name, ignoring case, of exactly one person who can
+/// be given work. An id is passed on as it is: whoever takes it checks that person.
+pub async fn assignee(
+    db: &impl ConnectionTrait,
+    field: &str,
+    label: &str,
+    typed: &str,
+) -> Result<Option<i64>, AppError> {
+    let (username, name) = match PersonRef::parse(typed) {
+        PersonRef::Nobody => return Ok(None),
+        PersonRef::Id(id) => return Ok(Some(id)),
+        PersonRef::Label { username, whole } => (username.to_string(), whole),
+        PersonRef::Name(name) => (name.to_lowercase(), name),
+    };
+    let people = assignable(db).await?;
+    if let Some(p) = people.iter().find(|p| p.username == username) {
+        return Ok(Some(p.id));
+    }
+    let lowered = name.to_lowercase();
+    let named: Vec<&Assignable> = people
+        .iter()
+        .filter(|p| p.name.to_lowercase() == lowered)
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(Some(one.id)),
+        [] => Err(AppError::validation(
+            field,
+            label,
+            format!(
+                "names no one who can be given items (“{name}”): type part of a name and pick \
+                 from the suggestions"
+            ),
+        )),
+        _ => Err(AppError::validation(
+            field,
+            label,
+            format!(
+                "could be any of {} people called “{name}”: pick one from the suggestions, or \
+                 type a username",
+                named.len()
+            ),
+        )),
+    }
+}
+
+/// A person as a picker shows them ([`person_label`]), if the account exists.
+pub async fn label_of(db: &impl ConnectionTrait, id: i64) -> Result<Option<String>, AppError> {
+    let row: Option<(String, String)> = user::Entity::find_by_id(id)
+        .select_only()
+        .columns([user::Column::DisplayName, user::Column::Username])
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(row.map(|(name, username)| person_label(&name, &username)))
 }
 
 fn taken() -> AppError {

@@ -384,12 +384,14 @@ async fn availability(
                 .add(C::ResolvedAt.is_null())
                 .add(before()),
         );
-    let incidents: Vec<(
+    // (id, started, mitigated, resolved)
+    type ImpactRow = (
         i64,
         DateTime<Utc>,
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
-    )> = incident::Entity::find()
+    );
+    let incidents: Vec<ImpactRow> = incident::Entity::find()
         .select_only()
         .columns([C::Id, C::StartedAt, C::MitigatedAt, C::ResolvedAt])
         .filter(C::CustomerImpact.eq(true))

@@ -23,25 +23,12 @@ async fn send(
 
 /// A person with an API token: (user id, token).
 async fn person(app: &TestApp, username: &str, role: Role) -> (i64, String) {
-    let db = &app.state.db;
-    let user = accounts::create(
-        db.write(),
-        NewAccount {
-            username: Username::parse(username).unwrap(),
-            display_name: DisplayName::parse(&format!("{username} Example")).unwrap(),
-            email: Email::parse(&format!("{username}@example.com")).unwrap(),
-            password: NewPassword::parse(common::PASSWORD).unwrap(),
-            role,
-        },
-        app.clock.now(),
-    )
-    .await
-    .unwrap();
-    let token = api_tokens::create(db.write(), user.id, "test", app.clock.now())
+    let id = named(app, username, &format!("{username} Example"), role).await;
+    let token = api_tokens::create(app.state.db.write(), id, "test", app.clock.now())
         .await
         .unwrap()
         .1;
-    (user.id, token)
+    (id, token)
 }
 
 /// An incident recorded through the API; returns its id.
@@ -585,4 +572,198 @@ async fn days_are_counted_in_the_organisations_reporting_zone() {
     )
     .await;
     assert_eq!(done["verify_on"], "2027-01-01", "done in December: {done}");
+}
+
+/// A person with a display name of their own; returns their id.
+async fn named(app: &TestApp, username: &str, display_name: &str, role: Role) -> i64 {
+    accounts::create(
+        app.state.db.write(),
+        NewAccount {
+            username: Username::parse(username).unwrap(),
+            display_name: DisplayName::parse(display_name).unwrap(),
+            email: Email::parse(&format!("{username}@example.com")).unwrap(),
+            password: NewPassword::parse(common::PASSWORD).unwrap(),
+            role,
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+#[tokio::test]
+async fn an_owner_is_typed_as_a_name_and_chosen_from_suggestions() {
+    let app = TestApp::new().await;
+    let (_, manager) = person(&app, "manu", Role::Manager).await;
+    let incident_id = incident(&app, &manager).await;
+    let bea = named(&app, "bea", "Bea Engineer", Role::Engineer).await;
+    named(&app, "abe", "Abe Beasley", Role::Engineer).await;
+    named(&app, "abel", "Abel Obeah", Role::Engineer).await;
+    named(&app, "beatrice", "Beatrice Viewer", Role::Viewer).await;
+    named(&app, "sam.lee", "Sam Lee", Role::Engineer).await;
+    named(&app, "sam.lee2", "Sam Lee", Role::Engineer).await;
+    named(&app, "eli", "Eli Engineer", Role::Engineer).await;
+    named(&app, "yuri", "Yuri Young", Role::Engineer).await;
+    named(&app, "zoe", "Zoe Zimmer", Role::Engineer).await;
+    let engineer = app.login_cookie("eli").await;
+    let viewer = app.login_cookie("beatrice").await;
+
+    // Suggestions: names that start with what was typed, then a later word that does, then the
+    // rest; never viewers, who cannot be given items; only for people who are signed in.
+    let suggested = |reply: common::Reply| -> Vec<String> {
+        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+        serde_json::from_str::<Vec<Value>>(&reply.body)
+            .unwrap()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({})",
+                    p["name"].as_str().unwrap(),
+                    p["username"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let reply = app
+        .call("people/suggest", &[("query", "BEA")], Some(&viewer))
+        .await;
+    assert_eq!(
+        suggested(reply),
+        [
+            "Bea Engineer (bea)",
+            "Abe Beasley (abe)",
+            "Abel Obeah (abel)"
+        ]
+    );
+    let reply = app
+        .call("people/suggest", &[("query", "sam.lee2")], Some(&viewer))
+        .await;
+    assert_eq!(suggested(reply), ["Sam Lee (sam.lee2)"]);
+    let reply = app
+        .call("people/suggest", &[("query", "")], Some(&viewer))
+        .await;
+    assert_eq!(
+        suggested(reply),
+        [
+            "Abe Beasley (abe)",
+            "Abel Obeah (abel)",
+            "Bea Engineer (bea)",
+            "Eli Engineer (eli)",
+            "manu Example (manu)",
+            "Sam Lee (sam.lee)",
+            "Sam Lee (sam.lee2)",
+            "Yuri Young (yuri)",
+        ],
+        "an empty field suggests the first eight by name"
+    );
+    let reply = app.call("people/suggest", &[("query", "bea")], None).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+
+    // What the owner field holds is read as a label, a username or a name.
+    let raise = |owner: String| {
+        let incident = incident_id.to_string();
+        let app = &app;
+        let engineer = engineer.clone();
+        async move {
+            app.call(
+                "action_item/save",
+                &[
+                    ("incident_id", incident.as_str()),
+                    ("title", "Alert on ledger write latency"),
+                    ("owner_id", owner.as_str()),
+                    ("due_on", "2026-12-20"),
+                ],
+                Some(&engineer),
+            )
+            .await
+        }
+    };
+    let owner_of = |reply: common::Reply| {
+        let app = &app;
+        let engineer = engineer.clone();
+        async move {
+            assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+            let form = app
+                .call(
+                    "action_item_form",
+                    &[("id", reply.body.as_str())],
+                    Some(&engineer),
+                )
+                .await;
+            let form: Value = serde_json::from_str(&form.body).unwrap();
+            form["values"]["owner_id"].as_str().unwrap().to_string()
+        }
+    };
+    for (typed, owner) in [
+        ("Sam Lee (sam.lee)".to_string(), "Sam Lee (sam.lee)"),
+        ("sam.lee2".to_string(), "Sam Lee (sam.lee2)"),
+        ("  bea engineer ".to_string(), "Bea Engineer (bea)"),
+        (bea.to_string(), "Bea Engineer (bea)"),
+        (String::new(), ""),
+    ] {
+        assert_eq!(
+            owner_of(raise(typed.clone()).await).await,
+            owner,
+            "typed {typed:?}"
+        );
+    }
+
+    for (typed, complaint) in [
+        ("Sam Lee", "could be any of 2 people called “Sam Lee”"),
+        (
+            "Nobody Here",
+            "names no one who can be given items (“Nobody Here”)",
+        ),
+        ("Beatrice Viewer", "names no one who can be given items"),
+    ] {
+        let reply = raise(typed.to_string()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{typed}: {reply:?}"
+        );
+        assert!(
+            reply.body.contains(r#""field":"owner_id""#) && reply.body.contains(complaint),
+            "{typed}: {}",
+            reply.body
+        );
+    }
+
+    // The filter and the export read a typed owner the same way.
+    let reply = app
+        .get(
+            "/action-items/export.csv?owner=Sam+Lee+%28sam.lee2%29",
+            Some(&engineer),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(
+        reply.body.lines().count(),
+        2,
+        "a heading and Sam's one item: {}",
+        reply.body
+    );
+    let reply = app
+        .call(
+            "action_items",
+            &[("params[owner]", "SAM.LEE")],
+            Some(&engineer),
+        )
+        .await;
+    let list: Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(
+        (list["total"].as_u64(), list["owner"].as_str()),
+        (Some(1), Some("Sam Lee (sam.lee)")),
+        "{list}"
+    );
+    let reply = app
+        .call(
+            "action_items",
+            &[("params[owner]", "Sam Lee")],
+            Some(&engineer),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{reply:?}");
+    assert!(reply.body.contains(r#""field":"owner""#), "{}", reply.body);
 }

@@ -198,6 +198,35 @@ test('without JavaScript an incident is recorded and its timeline grows', async 
   await expect(page.locator('.figure', { hasText: 'Time to mitigate' })).toContainText('16m 55s');
 });
 
+test('the incident list is narrowed to a service typed into its filter and picked from the suggestions', async ({ page, javaScriptEnabled }) => {
+  await prepare(page, javaScriptEnabled, 'f');
+  await signIn(page, javaScriptEnabled, engineer);
+  await recordIncident(page, javaScriptEnabled, 'Refund queue stuck', 'f');
+  await page.goto('/incidents');
+  await ready(page, javaScriptEnabled);
+  const service = page.getByLabel('Service', { exact: true });
+  if (javaScriptEnabled) {
+    await service.pressSequentially('kout-f');
+    const suggestion = page.locator('#filter-service-suggestions').getByRole('option', { name: /^checkout-f / });
+    await expect(suggestion).toContainText('Payments f');
+    await suggestion.click();
+    await expect(service).toHaveValue('checkout-f');
+  } else {
+    await service.fill('checkout-f');
+  }
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/service=checkout-f/);
+  await expect(page.getByRole('status')).toContainText('1 incident matches');
+  await expect(page.getByRole('link', { name: 'Refund queue stuck' })).toBeVisible();
+
+  // A name that several services share a part of is refused, naming the field; the text stays.
+  await ready(page, javaScriptEnabled);
+  await service.fill('checkout');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByText(/Service could be any of \d+ services \(“checkout”: checkout-/)).toBeVisible();
+  await expect(page.getByLabel('Service', { exact: true })).toHaveValue('checkout');
+});
+
 test('two people changing one incident: the later save shows what changed and keeps its own', async ({ page, browser, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'the conflict view runs in the browser');
   await prepare(page, javaScriptEnabled, 'd');

@@ -242,7 +242,8 @@ async fn incident_list(
         user.require(Role::Viewer)?;
         let Query(params) =
             query.map_err(|r| AppError::validation("query", "The filters", r.body_text()))?;
-        let (mut filter, sort, _) = parse_list_params(&params, user.zone())?;
+        let (mut filter, sort, _) =
+            parse_list_params(state.db.read(), &params, user.zone()).await?;
         if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let hits = search::search(state.db.read(), q, search::MAX_HITS).await?;
             filter.ids = Some(hits.iter().map(|h| h.incident_id).collect());

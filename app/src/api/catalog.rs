@@ -1,5 +1,6 @@
 //! Teams and services: everyone signed in reads the catalogue; managers and admins edit it.
 
+use crate::domain::suggest::Suggestion;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -123,6 +124,57 @@ pub async fn load_catalog() -> Result<Catalog, AppError> {
                     .collect(),
                 editable: me.role.includes(Role::Manager),
             })
+        }
+        .await,
+    )
+}
+
+/// How many teams or services a filter suggests at once.
+pub const SUGGESTED_NAMES: usize = 8;
+
+/// The teams a team field suggests for what has been typed into it.
+#[server(endpoint = "catalog/suggest_teams")]
+pub async fn suggest_teams(#[server(default)] query: String) -> Result<Vec<Suggestion>, AppError> {
+    auth::respond(
+        async {
+            auth::require(Role::Viewer).await?;
+            let db = auth::state()?.db;
+            Ok(
+                catalog_service::find_teams(db.read(), &query, SUGGESTED_NAMES)
+                    .await?
+                    .into_iter()
+                    .map(|t| Suggestion {
+                        value: t.name.clone(),
+                        text: t.name,
+                        detail: String::new(),
+                    })
+                    .collect(),
+            )
+        }
+        .await,
+    )
+}
+
+/// The services a service field suggests for what has been typed into it, each with its team.
+#[server(endpoint = "catalog/suggest_services")]
+pub async fn suggest_services(
+    #[server(default)] query: String,
+) -> Result<Vec<Suggestion>, AppError> {
+    auth::respond(
+        async {
+            auth::require(Role::Viewer).await?;
+            let db = auth::state()?.db;
+            Ok(
+                catalog_service::find_services(db.read(), &query, SUGGESTED_NAMES)
+                    .await?
+                    .into_iter()
+                    .map(|s| Suggestion {
+                        value: s.name.clone(),
+                        text: s.name,
+                        detail: s.team,
+                    })
+                    .collect(),
+            )
         }
         .await,
     )

@@ -102,9 +102,10 @@ fn stored<T>(text: &Option<String>, parse: fn(&str) -> Result<T, String>) -> Opt
 pub struct ListParams {
     #[cfg_attr(feature = "ssr", param(value_type = Option<Severity>, inline))]
     pub severity: Option<String>,
-    /// A service's id.
+    /// A service's name (or part of it, if only one service's name holds it) or id.
     pub service: Option<String>,
-    /// A team's id: incidents that hit one of its services.
+    /// A team's name (or part of it, as for `service`) or id: incidents that hit one of its
+    /// services.
     pub team: Option<String>,
     #[cfg_attr(feature = "ssr", param(value_type = Option<DetectionSource>, inline))]
     pub detected_by: Option<String>,
@@ -162,7 +163,8 @@ impl ListParams {
 /// The filters, order and cursor read from `params`, days in `zone`; each complaint names its
 /// parameter.
 #[cfg(feature = "ssr")]
-pub fn parse_list_params(
+pub async fn parse_list_params(
+    db: &impl sea_orm::ConnectionTrait,
     params: &ListParams,
     zone: chrono_tz::Tz,
 ) -> Result<
@@ -179,14 +181,6 @@ pub fn parse_list_params(
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_string)
-    };
-    let id = |field: &str, label: &str, v: &Option<String>| {
-        given(v)
-            .map(|v| {
-                v.parse::<i64>()
-                    .map_err(|_| AppError::validation(field, label, "must be an id"))
-            })
-            .transpose()
     };
     let day = |field: &str, label: &str, v: &Option<String>, next: bool| {
         given(v)
@@ -210,8 +204,20 @@ pub fn parse_list_params(
             &given(&params.severity).unwrap_or_default(),
             Severity::parse,
         )?,
-        service_id: id("service", "Service", &params.service)?,
-        team_id: id("team", "Team", &params.team)?,
+        service_id: catalog::service_named(
+            db,
+            "service",
+            "Service",
+            params.service.as_deref().unwrap_or_default(),
+        )
+        .await?,
+        team_id: catalog::team_named(
+            db,
+            "team",
+            "Team",
+            params.team.as_deref().unwrap_or_default(),
+        )
+        .await?,
         detected_by: choice(
             "detected_by",
             "Detected by",
@@ -282,7 +288,7 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
             let state = auth::state()?;
             let db = state.db;
             let today = crate::services::organisation::today(db.read(), state.clock.now()).await?;
-            let (mut filter, sort, after) = parse_list_params(&params, zone)?;
+            let (mut filter, sort, after) = parse_list_params(db.read(), &params, zone).await?;
             let query = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
             let hits = match query {
                 Some(q) => {
@@ -341,7 +347,8 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
                 .collect();
             let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
             let links = incidents::service_ids_for(db.read(), &ids).await?;
-            let names = catalog::service_names(db.read()).await?;
+            let names =
+                catalog::service_names_of(db.read(), links.values().flatten().copied()).await?;
             let statuses = postmortems::statuses(db.read(), &ids).await?;
             let item_counts = action_items::counts_for_incidents(db.read(), &ids, today).await?;
             Ok(IncidentList {
@@ -384,7 +391,8 @@ pub async fn load_incident(id: i64) -> Result<IncidentDetail, AppError> {
             let record = incidents::get(db.read(), id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let names = catalog::service_names(db.read()).await?;
+            let names =
+                catalog::service_names_of(db.read(), record.service_ids.iter().copied()).await?;
             let postmortem = postmortems::get(db.read(), id).await?;
             let marked = incidents::marking_events(db.read(), id)
                 .await?

@@ -3,5 +3,5 @@
 pub mod action_items;
 pub mod form;
 pub mod notice;
-pub mod person_picker;
+pub mod picker;
 pub mod shell;

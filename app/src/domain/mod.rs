@@ -76,6 +76,7 @@ pub mod markdown;
 pub mod postmortem;
 pub mod review;
 pub mod role;
+pub mod suggest;
 pub mod time;
 pub mod timeline;
 

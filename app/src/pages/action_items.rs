@@ -13,7 +13,7 @@ use crate::components::form::{
     Field, FieldError, FormError, field_error, form_error, kept_input, kept_or, succeeded,
 };
 use crate::components::notice::ErrorNotice;
-use crate::components::person_picker::PersonPicker;
+use crate::components::picker::{Naming, Picker};
 use crate::domain::action_item::{
     ActionMove, ActionState, ActionType, Cadence, EXPORT_LIMIT, ItemSort, Outcome, Priority,
 };
@@ -213,7 +213,7 @@ pub fn ActionItemsPage() -> impl IntoView {
                         ], p.standing.clone())}
                         <div class="filter">
                             <label for="filter-owner">"Owner"</label>
-                            <PersonPicker id="filter-owner".to_string() name="owner" value=owner placeholder="Anyone" />
+                            <Picker naming=Naming::Person id="filter-owner".to_string() name="owner" value=owner placeholder="Anyone" />
                         </div>
                         {select("filter", "team", "Team", "Any", teams, p.team.clone())}
                         {select("filter", "service", "Service", "Any", services, p.service.clone())}
@@ -295,7 +295,7 @@ fn BulkForm(action: ServerAction<BulkEditActionItems>) -> impl IntoView {
             <span class="muted">"With the ticked items: "</span>
             <div class="filter">
                 <label for="bulk-owner_id">"Give to"</label>
-                <PersonPicker id="bulk-owner_id".to_string() name="owner_id" value="" placeholder="Type a name"
+                <Picker naming=Naming::Person id="bulk-owner_id".to_string() name="owner_id" value="" placeholder="Type a name"
                     described_by="bulk-owner_id-error" />
                 <FieldError error=field_error(action, "owner_id") id="bulk-owner_id-error".to_string() />
             </div>
@@ -798,7 +798,7 @@ fn ItemFormView(form: ActionItemForm) -> impl IntoView {
                 <div class="columns">
                     <div class="field" class:invalid=move || field_error(action, "owner_id").with(Option::is_some)>
                         <label for="field-owner_id">"Owner"</label>
-                        <PersonPicker id="field-owner_id".to_string() name="owner_id" value=kept("owner_id", &v.owner_id)
+                        <Picker naming=Naming::Person id="field-owner_id".to_string() name="owner_id" value=kept("owner_id", &v.owner_id)
                             placeholder="Nobody yet" described_by="field-owner_id-error" />
                         <FieldError error=field_error(action, "owner_id") id="field-owner_id-error".to_string() />
                     </div>
@@ -891,7 +891,7 @@ pub fn IncidentItemsSection(
                                             error=field_error(add, "title") />
                                         <div class="field" class:invalid=move || field_error(add, "owner_id").with(Option::is_some)>
                                             <label for="quick-owner_id">"Owner"</label>
-                                            <PersonPicker id="quick-owner_id".to_string() name="owner_id" value=owner_kept
+                                            <Picker naming=Naming::Person id="quick-owner_id".to_string() name="owner_id" value=owner_kept
                                                 placeholder="Nobody yet" described_by="quick-owner_id-error" />
                                             <FieldError error=field_error(add, "owner_id") id="quick-owner_id-error".to_string() />
                                         </div>

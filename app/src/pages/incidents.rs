@@ -1,7 +1,6 @@
 //! The incident list and one incident's page with its timeline. Times are in the viewer's zone.
 
 use crate::api::action_items::{IncidentItems, SaveActionItem};
-use crate::api::catalog::load_catalog;
 use crate::api::incidents::{
     COUNT_UP_TO, DeleteIncident, IncidentDetail, IncidentSummary, ListParams, list_incidents,
     load_incident,
@@ -12,6 +11,7 @@ use crate::api::timeline::{
 };
 use crate::components::form::{Field, FieldError, FormError, field_error, form_error, kept_or};
 use crate::components::notice::ErrorNotice;
+use crate::components::picker::{Naming, Picker};
 use crate::domain::incident::{
     DetectionSource, MATCH_END, MATCH_START, RunbookOutcome, Severity, human_duration,
 };
@@ -100,7 +100,6 @@ pub fn IncidentsPage() -> impl IntoView {
     let query = use_query_map();
     let params = Memo::new(move |_| query.with(list_params));
     let incidents = Resource::new(move || params.get(), list_incidents);
-    let catalog = Resource::new(|| (), |_| load_catalog());
     view! {
         <Title text="Incidents" />
         <header class="page-header">
@@ -111,48 +110,51 @@ pub fn IncidentsPage() -> impl IntoView {
                 <a class="button" href="/incidents/import">"Import from CSV"</a>
             </p>
         </header>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let p = params.get_untracked();
-                let catalog = catalog.await.ok();
-                let teams = catalog.as_ref().map(|c| c.teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect()).unwrap_or_default();
-                let services = catalog.as_ref().map(|c| c.services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()).unwrap_or_default();
-                view! {
-                    <form method="get" action="/incidents" class="filters panel" aria-label="Filters">
-                        <div class="filter wide">
-                            <label for="filter-q">"Search"</label>
-                            <input id="filter-q" type="search" name="q" value=p.q.clone().unwrap_or_default()
-                                placeholder="Titles, summaries, postmortems, timelines" />
-                        </div>
-                        {filter_select("severity", "Severity", keyed(Severity::ALL, Severity::key, Severity::label), p.severity.clone())}
-                        {filter_select("team", "Team", teams, p.team.clone())}
-                        {filter_select("service", "Service", services, p.service.clone())}
-                        {filter_select("detected_by", "Detected by", keyed(DetectionSource::ALL, DetectionSource::key, DetectionSource::label), p.detected_by.clone())}
-                        {filter_select("known", "Known or new", vec![("known".into(), "Known problem".into()), ("new".into(), "New".into())], p.known.clone())}
-                        {filter_select("runbook", "Runbook", keyed(RunbookOutcome::ALL, RunbookOutcome::key, RunbookOutcome::label), p.runbook.clone())}
-                        {filter_select("status", "Postmortem", keyed(PostmortemStatus::ALL, PostmortemStatus::key, PostmortemStatus::label), p.status.clone())}
-                        <div class="filter">
-                            <label for="filter-from">"Started from"</label>
-                            <input id="filter-from" type="date" name="from" value=p.from.clone().unwrap_or_default() />
-                        </div>
-                        <div class="filter">
-                            <label for="filter-to">"Until"</label>
-                            <input id="filter-to" type="date" name="to" value=p.to.clone().unwrap_or_default() />
-                        </div>
-                        {filter_select("sort", "Sort by", vec![("severity".into(), "Severity".into())], p.sort.clone())}
-                        <label class="choice filter" for="filter-open">
-                            <input id="filter-open" type="checkbox" name="open" value="true" checked=p.open.is_some() />
-                            "Open only"
-                        </label>
-                        <div class="filter">
-                            <button type="submit" class="button primary small">"Apply"</button>
-                            " "
-                            <a class="button small" href="/incidents">"Clear"</a>
-                        </div>
-                    </form>
-                }
-            })}
-        </Suspense>
+        {move || {
+            let p = params.get_untracked();
+            view! {
+                <form method="get" action="/incidents" class="filters panel" aria-label="Filters">
+                    <div class="filter wide">
+                        <label for="filter-q">"Search"</label>
+                        <input id="filter-q" type="search" name="q" value=p.q.clone().unwrap_or_default()
+                            placeholder="Titles, summaries, postmortems, timelines" />
+                    </div>
+                    {filter_select("severity", "Severity", keyed(Severity::ALL, Severity::key, Severity::label), p.severity.clone())}
+                    <div class="filter">
+                        <label for="filter-team">"Team"</label>
+                        <Picker naming=Naming::Team id="filter-team".to_string() name="team"
+                            value=p.team.clone().unwrap_or_default() placeholder="Any" />
+                    </div>
+                    <div class="filter">
+                        <label for="filter-service">"Service"</label>
+                        <Picker naming=Naming::Service id="filter-service".to_string() name="service"
+                            value=p.service.clone().unwrap_or_default() placeholder="Any" />
+                    </div>
+                    {filter_select("detected_by", "Detected by", keyed(DetectionSource::ALL, DetectionSource::key, DetectionSource::label), p.detected_by.clone())}
+                    {filter_select("known", "Known or new", vec![("known".into(), "Known problem".into()), ("new".into(), "New".into())], p.known.clone())}
+                    {filter_select("runbook", "Runbook", keyed(RunbookOutcome::ALL, RunbookOutcome::key, RunbookOutcome::label), p.runbook.clone())}
+                    {filter_select("status", "Postmortem", keyed(PostmortemStatus::ALL, PostmortemStatus::key, PostmortemStatus::label), p.status.clone())}
+                    <div class="filter">
+                        <label for="filter-from">"Started from"</label>
+                        <input id="filter-from" type="date" name="from" value=p.from.clone().unwrap_or_default() />
+                    </div>
+                    <div class="filter">
+                        <label for="filter-to">"Until"</label>
+                        <input id="filter-to" type="date" name="to" value=p.to.clone().unwrap_or_default() />
+                    </div>
+                    {filter_select("sort", "Sort by", vec![("severity".into(), "Severity".into())], p.sort.clone())}
+                    <label class="choice filter" for="filter-open">
+                        <input id="filter-open" type="checkbox" name="open" value="true" checked=p.open.is_some() />
+                        "Open only"
+                    </label>
+                    <div class="filter">
+                        <button type="submit" class="button primary small">"Apply"</button>
+                        " "
+                        <a class="button small" href="/incidents">"Clear"</a>
+                    </div>
+                </form>
+            }
+        }}
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match incidents.await {

@@ -11,7 +11,7 @@ use crate::api::reviews::{
 use crate::components::action_items::{ItemsTable, state_badge};
 use crate::components::form::{FormError, field_error, form_error, kept_or};
 use crate::components::notice::ErrorNotice;
-use crate::components::person_picker::PersonPicker;
+use crate::components::picker::{Naming, Picker};
 use crate::domain::action_item::{ActionState, ActionType, Cadence, Outcome, Priority};
 use crate::domain::links::urlencode;
 use crate::domain::review::{AgendaSection, ReviewStatus};
@@ -213,7 +213,7 @@ fn add_item_form(r: &ReviewDetail, add: ServerAction<AddReviewItem>) -> impl Int
             </div>
             <div class="field">
                 <label for="review-item-owner">"Owner"</label>
-                <PersonPicker id="review-item-owner".to_string() name="owner_id" value=chosen_owner
+                <Picker naming=Naming::Person id="review-item-owner".to_string() name="owner_id" value=chosen_owner
                     placeholder="Nobody yet (a proposal)" />
                 {move || field_error(add, "owner_id").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             </div>

@@ -1,6 +1,7 @@
 //! Accounts: creating them, signing in, passwords, roles and disabling.
 
 use crate::domain::account::{PersonRef, person_label};
+use crate::domain::suggest;
 use crate::domain::{DisplayName, Email, NewPassword, Role, Username};
 use crate::entities::user;
 use crate::error::AppError;
@@ -118,26 +119,12 @@ pub async fn find_people(
     query: &str,
     limit: usize,
 ) -> Result<Vec<Assignable>, AppError> {
-    let query = query.trim().to_lowercase();
-    let mut found: Vec<(u8, Assignable)> = assignable(db)
-        .await?
-        .into_iter()
-        .filter_map(|p| {
-            let name = p.name.to_lowercase();
-            let rank = if name.starts_with(&query) || p.username.starts_with(&query) {
-                0
-            } else if name.split_whitespace().any(|word| word.starts_with(&query)) {
-                1
-            } else if name.contains(&query) || p.username.contains(&query) {
-                2
-            } else {
-                return None;
-            };
-            Some((rank, p))
-        })
-        .collect();
-    found.sort_by_key(|(rank, _)| *rank);
-    Ok(found.into_iter().take(limit).map(|(_, p)| p).collect())
+    Ok(suggest::best(
+        assignable(db).await?,
+        |p| vec![p.name.as_str(), p.username.as_str()],
+        query,
+        limit,
+    ))
 }
 
 /// The person a typed owner field names (see [`PersonRef`]), for the complaint about `field`.

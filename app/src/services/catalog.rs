@@ -2,12 +2,13 @@
 //! version it was based on.
 
 use crate::domain::catalog::{CatalogName, RunbookUrl, SloTarget};
+use crate::domain::suggest;
 use crate::entities::{service, team};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{QueryOrder, Set, SqlErr};
+use sea_orm::{QueryOrder, QuerySelect, Set, SqlErr};
 
 /// What a person enters for a service.
 #[derive(Clone, Debug)]
@@ -160,4 +161,186 @@ pub async fn service_names(
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect())
+}
+
+/// The names of the services `ids`, for showing a page of incidents without reading the whole
+/// catalogue.
+pub async fn service_names_of(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> = service::Entity::find()
+        .select_only()
+        .columns([service::Column::Id, service::Column::Name])
+        .filter(service::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A team or a service as a filter field suggests it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+    /// The service's team; empty for a team.
+    pub team: String,
+}
+
+async fn team_rows(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(team::Entity::find()
+        .select_only()
+        .columns([team::Column::Id, team::Column::Name])
+        .order_by_asc(team::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+async fn named_teams(db: &impl ConnectionTrait) -> Result<Vec<Named>, AppError> {
+    Ok(team_rows(db)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named {
+            id,
+            name,
+            team: String::new(),
+        })
+        .collect())
+}
+
+async fn named_services(db: &impl ConnectionTrait) -> Result<Vec<Named>, AppError> {
+    let teams: std::collections::HashMap<i64, String> = team_rows(db).await?.into_iter().collect();
+    let rows: Vec<(i64, String, i64)> = service::Entity::find()
+        .select_only()
+        .columns([
+            service::Column::Id,
+            service::Column::Name,
+            service::Column::TeamId,
+        ])
+        .order_by_asc(service::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, team_id)| Named {
+            id,
+            name,
+            team: teams.get(&team_id).cloned().unwrap_or_default(),
+        })
+        .collect())
+}
+
+fn best_named(all: Vec<Named>, query: &str, limit: usize) -> Vec<Named> {
+    suggest::best(all, |n| vec![n.name.as_str()], query, limit)
+}
+
+/// Up to `limit` teams whose name holds `query`, best first ([`suggest::best`]).
+pub async fn find_teams(
+    db: &impl ConnectionTrait,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Named>, AppError> {
+    Ok(best_named(named_teams(db).await?, query, limit))
+}
+
+/// Up to `limit` services whose name holds `query`, best first, each with its team.
+pub async fn find_services(
+    db: &impl ConnectionTrait,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Named>, AppError> {
+    Ok(best_named(named_services(db).await?, query, limit))
+}
+
+/// The team a filter's `field` names: nothing when blank; else the team of that name (ignoring
+/// case), or with that id, or the one team whose name holds what was typed.
+pub async fn team_named(
+    db: &impl ConnectionTrait,
+    field: &str,
+    label: &str,
+    typed: &str,
+) -> Result<Option<i64>, AppError> {
+    one_named(
+        named_teams(db).await?,
+        ("team", "teams"),
+        field,
+        label,
+        typed,
+    )
+}
+
+/// The service a filter's `field` names, read as [`team_named`] reads a team.
+pub async fn service_named(
+    db: &impl ConnectionTrait,
+    field: &str,
+    label: &str,
+    typed: &str,
+) -> Result<Option<i64>, AppError> {
+    one_named(
+        named_services(db).await?,
+        ("service", "services"),
+        field,
+        label,
+        typed,
+    )
+}
+
+fn one_named(
+    all: Vec<Named>,
+    (kind, kinds): (&str, &str),
+    field: &str,
+    label: &str,
+    typed: &str,
+) -> Result<Option<i64>, AppError> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let lowered = typed.to_lowercase();
+    if let Some(exact) = all.iter().find(|n| n.name.to_lowercase() == lowered) {
+        return Ok(Some(exact.id));
+    }
+    if let Ok(id) = typed.parse::<i64>()
+        && all.iter().any(|n| n.id == id)
+    {
+        return Ok(Some(id));
+    }
+    let matching = best_named(all, typed, usize::MAX);
+    match matching.as_slice() {
+        [one] => Ok(Some(one.id)),
+        [] => Err(AppError::validation(
+            field,
+            label,
+            format!(
+                "names no {kind} (“{typed}”): type part of a name and pick from the suggestions"
+            ),
+        )),
+        several => {
+            let shown: Vec<&str> = several.iter().take(3).map(|n| n.name.as_str()).collect();
+            let more = if several.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            };
+            Err(AppError::validation(
+                field,
+                label,
+                format!(
+                    "could be any of {} {kinds} (“{typed}”: {}{more}): pick one from the \
+                     suggestions",
+                    several.len(),
+                    shown.join(", ")
+                ),
+            ))
+        }
+    }
 }

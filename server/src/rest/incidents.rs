@@ -319,7 +319,8 @@ pub async fn list(
     user.require(Role::Viewer)?;
     let params = super::query(query)?;
     let size = super::query(size)?;
-    let (mut filter, sort, after) = parse_list_params(&params, chrono_tz::UTC)?;
+    let (mut filter, sort, after) =
+        parse_list_params(state.db.read(), &params, chrono_tz::UTC).await?;
     if let Some(text) = params.q.as_deref().filter(|t| !t.trim().is_empty()) {
         let hits = search::search(state.db.read(), text, search::MAX_HITS).await?;
         filter.ids = Some(hits.into_iter().map(|h| h.incident_id).collect());

@@ -430,6 +430,134 @@ on_both_databases!(
 );
 
 #[tokio::test]
+async fn teams_and_services_are_named_in_the_filters_and_suggested_as_one_types() {
+    let app = common::TestApp::new().await;
+    let cookie = app.create_first_admin().await;
+    let w = world(&app.state.db).await;
+    let db = &app.state.db;
+    let payouts = catalog::create_team(db.write(), CatalogName::parse("Payouts").unwrap(), at(0))
+        .await
+        .unwrap()
+        .id;
+    catalog::create_service(
+        db.write(),
+        catalog::ServiceInput {
+            team_id: payouts,
+            name: CatalogName::parse("zebra-ledger").unwrap(),
+            slo_target: None,
+            runbook_url: None,
+        },
+        at(0),
+    )
+    .await
+    .unwrap();
+
+    // The list names the services of its incidents, and no others: the filters do not list the
+    // whole catalogue.
+    let all = app.get("/incidents", Some(&cookie)).await;
+    assert!(all.body.contains("5 incidents match"), "{}", all.body);
+    assert!(all.body.contains("<td>checkout</td>"), "{}", all.body);
+    assert!(!all.body.contains("zebra-ledger"), "{}", all.body);
+
+    // A name, in any case, or the one name that holds what was typed; or an id, from a link.
+    for query in [
+        "team=payments&known=known".to_string(),
+        "team=PAYMENTS&known=known".to_string(),
+        format!("team={}&known=known", w.payments_team),
+    ] {
+        let page = app.get(&format!("/incidents?{query}"), Some(&cookie)).await;
+        assert!(
+            page.body.contains("2 incidents match"),
+            "{query}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Refunds delayed"),
+            "{query}: {}",
+            page.body
+        );
+    }
+    let page = app.get("/incidents?service=chec", Some(&cookie)).await;
+    assert!(page.body.contains("3 incidents match"), "{}", page.body);
+    assert!(!page.body.contains("Search index stale"), "{}", page.body);
+
+    let page = app.get("/incidents?team=pay", Some(&cookie)).await;
+    assert!(
+        page.body.contains(
+            "Team could be any of 2 teams (“pay”: Payments, Payouts): pick one from the \
+             suggestions"
+        ),
+        "{}",
+        page.body
+    );
+    let page = app.get("/incidents?service=billing", Some(&cookie)).await;
+    assert!(
+        page.body.contains("Service names no service (“billing”)"),
+        "{}",
+        page.body
+    );
+
+    let suggested = |endpoint: &'static str, query: &'static str| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move {
+            let reply = app.call(endpoint, &[("query", query)], Some(&cookie)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+            json.as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} {}",
+                        s["value"].as_str().unwrap(),
+                        s["detail"].as_str().unwrap()
+                    )
+                })
+                .map(|s| s.trim().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        suggested("catalog/suggest_teams", "PAY").await,
+        ["Payments", "Payouts"]
+    );
+    assert_eq!(
+        suggested("catalog/suggest_services", "led").await,
+        ["zebra-ledger Payouts"]
+    );
+    assert_eq!(
+        suggested("catalog/suggest_services", "").await,
+        [
+            "checkout Payments",
+            "search Discovery",
+            "zebra-ledger Payouts"
+        ]
+    );
+    let stranger = app
+        .call("catalog/suggest_services", &[("query", "")], None)
+        .await;
+    assert_eq!(
+        stranger.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        stranger.body
+    );
+
+    let token = app.api_token(&cookie).await;
+    let (status, json) = app
+        .api(
+            "GET",
+            "/api/v1/incidents?service=Search",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["incidents"].as_array().unwrap().len(), 2, "{json}");
+}
+
+#[tokio::test]
 async fn the_list_page_and_the_api_take_the_same_filters() {
     let app = common::TestApp::new().await;
     let cookie = app.create_first_admin().await;
@@ -494,12 +622,7 @@ async fn the_list_page_and_the_api_take_the_same_filters() {
         bad.body
     );
 
-    let token = app
-        .call("tokens/create", &[("name", "script")], Some(&cookie))
-        .await;
-    let token: String = serde_json::from_str(&token.body)
-        .map(|v: serde_json::Value| v["token"].as_str().unwrap().to_string())
-        .unwrap_or_default();
+    let token = app.api_token(&cookie).await;
     assert!(token.starts_with("hs_"), "{token}");
     let api = |path: String| {
         let token = token.clone();

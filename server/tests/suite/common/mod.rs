@@ -247,6 +247,18 @@ impl TestApp {
         )
     }
 
+    /// A new API token of the signed-in `cookie`'s account, made as the account page makes it.
+    pub async fn api_token(&self, cookie: &str) -> String {
+        let made = self
+            .call("tokens/create", &[("name", "script")], Some(cookie))
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{made:?}");
+        serde_json::from_str::<serde_json::Value>(&made.body).unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         let mut req = Request::get(path).header(header::HOST, "hindsight.test");
         if let Some(c) = cookie {

@@ -1,20 +1,54 @@
-//! A field that names one person out of thousands: type part of a name or username, pick a
+//! A field that names one person, team or service out of thousands: type part of a name, pick a
 //! suggestion. Without JavaScript it is a text field that the server reads as a name.
 
-use crate::api::action_items::{Person, suggest_people};
+use crate::api::action_items::suggest_people;
+use crate::api::catalog::{suggest_services, suggest_teams};
+use crate::domain::suggest::Suggestion;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-/// A text field for a person, with suggestions as one types. Choosing one fills in their label
-/// ("Bea Engineer (bea)"); whatever it holds is sent as `name` and read by
-/// `services::accounts::assignee`.
+/// What a [`Picker`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Naming {
+    /// Someone who can be given work; picking fills in their label ("Bea Engineer (bea)"), read
+    /// by `services::accounts::assignee`.
+    Person,
+    /// A team, read by `services::catalog::team_named`.
+    Team,
+    /// A service, read by `services::catalog::service_named`.
+    Service,
+}
+
+impl Naming {
+    async fn suggest(self, query: String) -> Vec<Suggestion> {
+        match self {
+            Naming::Person => suggest_people(query).await.map(|people| {
+                people
+                    .into_iter()
+                    .map(|p| Suggestion {
+                        value: p.label(),
+                        text: p.name,
+                        detail: p.username,
+                    })
+                    .collect()
+            }),
+            Naming::Team => suggest_teams(query).await,
+            Naming::Service => suggest_services(query).await,
+        }
+        .unwrap_or_default()
+    }
+}
+
+/// A text field with suggestions as one types; whatever it holds is sent as `name`.
 #[component]
-pub fn PersonPicker(
+pub fn Picker(
+    /// What it names.
+    naming: Naming,
     /// The text field's id, for its label.
     id: String,
     /// The form field it sends.
     name: &'static str,
-    /// What it holds at first: a person's label, or what was typed into a refused form.
+    /// What it holds at first: a label or name, or what was typed into a refused form.
     #[prop(into)]
     value: String,
     /// Shown while it is empty, such as "Nobody yet".
@@ -25,7 +59,7 @@ pub fn PersonPicker(
     described_by: Option<String>,
 ) -> impl IntoView {
     let text = RwSignal::new(value.clone());
-    let suggestions = RwSignal::new(Vec::<Person>::new());
+    let suggestions = RwSignal::new(Vec::<Suggestion>::new());
     let open = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);
     // Answers can arrive out of order; only the one for the latest question is shown.
@@ -40,7 +74,7 @@ pub fn PersonPicker(
         let question = asked.get_value() + 1;
         asked.set_value(question);
         leptos::task::spawn_local(async move {
-            let found = suggest_people(query).await.unwrap_or_default();
+            let found = naming.suggest(query).await;
             if asked.get_value() == question {
                 active.set(None);
                 open.set(!found.is_empty());
@@ -49,8 +83,8 @@ pub fn PersonPicker(
         });
     };
     let pick = move |i: usize| {
-        if let Some(person) = suggestions.with_untracked(|s| s.get(i).cloned()) {
-            text.set(person.label());
+        if let Some(chosen) = suggestions.with_untracked(|s| s.get(i).map(|c| c.value.clone())) {
+            text.set(chosen);
         }
         open.set(false);
         active.set(None);
@@ -85,7 +119,7 @@ pub fn PersonPicker(
     };
 
     view! {
-        <div class="person-picker">
+        <div class="picker">
             <input
                 id=id
                 type="text"
@@ -118,7 +152,7 @@ pub fn PersonPicker(
                         .get()
                         .into_iter()
                         .enumerate()
-                        .map(|(i, person)| {
+                        .map(|(i, suggestion)| {
                             view! {
                                 <li
                                     id=option_id(i)
@@ -130,9 +164,9 @@ pub fn PersonPicker(
                                         pick(i);
                                     }
                                 >
-                                    {person.name}
+                                    {suggestion.text}
                                     " "
-                                    <span class="username">{person.username}</span>
+                                    <span class="detail">{suggestion.detail}</span>
                                 </li>
                             }
                         })

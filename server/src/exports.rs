@@ -3,7 +3,7 @@
 //! viewer), and each person's calendar feed (found by the secret in its address, so calendar
 //! apps can fetch it without a session).
 
-use app::api::action_items::{ItemParams, parse_item_params, resolve_item_owner};
+use app::api::action_items::{ItemParams, parse_item_params, resolve_item_names};
 use app::api::analytics::{AnalyticsParams, parse_params};
 use app::api::incidents::{ListParams, parse_list_params};
 use app::auth;
@@ -102,7 +102,7 @@ async fn action_item_list(
         user.require(Role::Viewer)?;
         let Query(params) =
             query.map_err(|r| AppError::validation("query", "The filters", r.body_text()))?;
-        let (params, _) = resolve_item_owner(state.db.read(), params).await?;
+        let (params, _) = resolve_item_names(state.db.read(), params).await?;
         let (filter, sort, _) = parse_item_params(&params)?;
         let today = organisation::today(state.db.read(), state.clock.now()).await?;
         action_items::export(state.db.read(), &filter, today, sort).await

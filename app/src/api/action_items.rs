@@ -112,9 +112,9 @@ pub struct ItemParams {
     pub state: Option<String>,
     /// The owner: a user id, or the username or display name of someone items can be given to.
     pub owner: Option<String>,
-    /// A team's id.
+    /// A team's name (or the one name that holds it) or id.
     pub team: Option<String>,
-    /// A service's id.
+    /// A service's name (or the one name that holds it) or id.
     pub service: Option<String>,
     #[serde(rename = "type")]
     #[cfg_attr(feature = "ssr", param(value_type = Option<ActionType>, inline))]
@@ -347,13 +347,24 @@ pub async fn suggest_people(#[server(default)] query: String) -> Result<Vec<Pers
     )
 }
 
-/// `params` with its owner, typed as a name or a label, turned into the person's id; the
-/// owner's label beside it, for the owner field.
+/// `params` with its owner (typed as a name or a label), team and service (typed as names)
+/// turned into ids; the owner's label beside it, for the owner field.
 #[cfg(feature = "ssr")]
-pub async fn resolve_item_owner(
+pub async fn resolve_item_names(
     db: &impl sea_orm::ConnectionTrait,
     mut params: ItemParams,
 ) -> Result<(ItemParams, Option<String>), AppError> {
+    use crate::services::catalog;
+    if let Some(typed) = given(&params.team) {
+        params.team = catalog::team_named(db, "team", "Team", &typed)
+            .await?
+            .map(|id| id.to_string());
+    }
+    if let Some(typed) = given(&params.service) {
+        params.service = catalog::service_named(db, "service", "Service", &typed)
+            .await?
+            .map(|id| id.to_string());
+    }
     let Some(typed) = given(&params.owner) else {
         return Ok((params, None));
     };
@@ -371,7 +382,7 @@ pub async fn list_action_items(params: ItemParams) -> Result<ActionItemList, App
             let state = auth::state()?;
             let me = auth::require(Role::Viewer).await?;
             let db = state.db.read();
-            let (params, owner) = resolve_item_owner(db, params).await?;
+            let (params, owner) = resolve_item_names(db, params).await?;
             let (filter, sort, after) = parse_item_params(&params)?;
             let today = organisation::today(state.db.read(), state.clock.now()).await?;
             let total = action_items::count(db, &filter, today).await?;
@@ -402,7 +413,7 @@ pub async fn action_item_panels(params: ItemParams) -> Result<PanelsDto, AppErro
             let state = auth::state()?;
             auth::require(Role::Viewer).await?;
             let db = state.db.read();
-            let (params, _) = resolve_item_owner(db, params).await?;
+            let (params, _) = resolve_item_names(db, params).await?;
             let (filter, _, _) = parse_item_params(&params)?;
             let now = state.clock.now();
             let today = organisation::today(db, now).await?;

@@ -7,7 +7,6 @@ use crate::api::action_items::{
     action_item_panels, list_action_items, load_action_item, load_action_item_form,
     my_action_items,
 };
-use crate::api::catalog::load_catalog;
 use crate::components::action_items::{ItemsTable, standing_badge, state_badge};
 use crate::components::form::{
     Field, FieldError, FormError, field_error, form_error, kept_input, kept_or, succeeded,
@@ -173,7 +172,6 @@ pub fn ActionItemsPage() -> impl IntoView {
             action_item_panels(p)
         },
     );
-    let catalog = Resource::new(|| (), |_| load_catalog());
     view! {
         <Title text="Action items" />
         <header class="page-header">
@@ -196,10 +194,7 @@ pub fn ActionItemsPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let p = params.get_untracked();
-                let catalog = catalog.await.ok();
                 let owner = items.await.ok().and_then(|l| l.owner).or_else(|| p.owner.clone()).unwrap_or_default();
-                let teams = catalog.as_ref().map(|c| c.teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect()).unwrap_or_default();
-                let services = catalog.as_ref().map(|c| c.services.iter().map(|s| (s.id.to_string(), s.name.clone())).collect()).unwrap_or_default();
                 view! {
                     <form method="get" action="/action-items" class="filters panel" aria-label="Filters">
                         <div class="filter wide">
@@ -215,8 +210,14 @@ pub fn ActionItemsPage() -> impl IntoView {
                             <label for="filter-owner">"Owner"</label>
                             <Picker naming=Naming::Person id="filter-owner".to_string() name="owner" value=owner placeholder="Anyone" />
                         </div>
-                        {select("filter", "team", "Team", "Any", teams, p.team.clone())}
-                        {select("filter", "service", "Service", "Any", services, p.service.clone())}
+                        <div class="filter">
+                            <label for="filter-team">"Team"</label>
+                            <Picker naming=Naming::Team id="filter-team".to_string() name="team" value=p.team.clone().unwrap_or_default() placeholder="Any" />
+                        </div>
+                        <div class="filter">
+                            <label for="filter-service">"Service"</label>
+                            <Picker naming=Naming::Service id="filter-service".to_string() name="service" value=p.service.clone().unwrap_or_default() placeholder="Any" />
+                        </div>
                         {select("filter", "type", "Type", "Any", keyed(ActionType::ALL, ActionType::key, ActionType::label), p.action_type.clone())}
                         {select("filter", "priority", "Priority", "Any", keyed(Priority::ALL, Priority::key, Priority::label), p.priority.clone())}
                         <div class="filter">

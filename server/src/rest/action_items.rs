@@ -3,7 +3,7 @@
 
 use super::{ApiResult, ApiUser, Denied, Id, Invalid, Missing, Stale, body};
 use app::api::action_items::{
-    ActionItemFormValues, ItemParams, parse_item_form, parse_item_params, resolve_item_owner,
+    ActionItemFormValues, ItemParams, parse_item_form, parse_item_params, resolve_item_names,
 };
 use app::auth::CurrentUser;
 use app::domain::Role;
@@ -157,7 +157,7 @@ pub async fn list(
     user.require(Role::Viewer)?;
     let params = super::query(query)?;
     let size = super::query(size)?;
-    let (params, _) = resolve_item_owner(state.db.read(), params).await?;
+    let (params, _) = resolve_item_names(state.db.read(), params).await?;
     let (filter, sort, after) = parse_item_params(&params)?;
     let limit = match size
         .limit

@@ -767,3 +767,97 @@ async fn an_owner_is_typed_as_a_name_and_chosen_from_suggestions() {
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{reply:?}");
     assert!(reply.body.contains(r#""field":"owner""#), "{}", reply.body);
 }
+
+#[tokio::test]
+async fn the_manager_filters_items_by_a_team_or_service_typed_by_name() {
+    let app = TestApp::new().await;
+    let (manager_id, manager) = person(&app, "manu", Role::Manager).await;
+    let incident_id = incident(&app, &manager).await;
+    let (_, payouts) = send(
+        &app,
+        "POST",
+        "/api/v1/teams",
+        Some(&manager),
+        Some(json!({"name": "Payouts"})),
+    )
+    .await;
+    let (_, teams) = send(&app, "GET", "/api/v1/teams", Some(&manager), None).await;
+    let payments = teams
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Payments")
+        .unwrap()["id"]
+        .clone();
+    let (_, services) = send(&app, "GET", "/api/v1/services", Some(&manager), None).await;
+    let ledger = services[0]["id"].clone();
+    for (title, team, service) in [
+        ("Alert on ledger write latency", &payments, ledger),
+        ("Runbook for stuck payouts", &payouts["id"], Value::Null),
+    ] {
+        let mut body = item(incident_id, manager_id, "2026-12-20", true);
+        body["title"] = json!(title);
+        body["team_id"] = team.clone();
+        body["service_id"] = service;
+        let (status, made) = send(
+            &app,
+            "POST",
+            "/api/v1/action-items",
+            Some(&manager),
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+    }
+    let cookie = app.login_cookie("manu").await;
+
+    for query in ["team=payments", "team=PAYMENTS", "service=ledg"] {
+        let page = app
+            .get(&format!("/action-items?{query}"), Some(&cookie))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{query}");
+        assert!(
+            page.body.contains("Alert on ledger write latency"),
+            "{query}: {}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("Runbook for stuck payouts"),
+            "{query}: {}",
+            page.body
+        );
+    }
+    let page = app.get("/action-items?team=pay", Some(&cookie)).await;
+    assert!(
+        page.body.contains(
+            "Team could be any of 2 teams (“pay”: Payments, Payouts): pick one from the suggestions"
+        ),
+        "{}",
+        page.body
+    );
+    let page = app
+        .get("/action-items?service=billing", Some(&cookie))
+        .await;
+    assert!(
+        page.body.contains("Service names no service (“billing”)"),
+        "{}",
+        page.body
+    );
+
+    let (status, listed) = send(
+        &app,
+        "GET",
+        "/api/v1/action-items?team=Payouts",
+        Some(&manager),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let titles: Vec<&str> = listed["action_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Runbook for stuck payouts"]);
+}

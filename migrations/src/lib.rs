@@ -19,6 +19,7 @@ mod m20261130_000013_analytics_indexes;
 mod m20261130_000014_action_item_panel_indexes;
 mod m20261130_000015_alerts;
 mod m20261130_000016_open_incident_index;
+mod m20261206_000017_action_item_due_index;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_action_item_panel_indexes::Migration),
             Box::new(m20261130_000015_alerts::Migration),
             Box::new(m20261130_000016_open_incident_index::Migration),
+            Box::new(m20261206_000017_action_item_due_index::Migration),
         ]
     }
 }

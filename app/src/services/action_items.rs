@@ -1078,28 +1078,20 @@ pub async fn list(
     limit: u64,
 ) -> Result<Vec<action_item::Model>, AppError> {
     use action_item::Column as C;
-    let mut query =
+    let query =
         action_item::Entity::find().filter(condition(filter, today, db.get_database_backend()));
-    query = match sort {
-        ItemSort::Due => query
-            .order_by_with_nulls(C::DueOn, Order::Asc, NullOrdering::Last)
-            .order_by_asc(C::Id),
-        ItemSort::Newest => query.order_by_desc(C::Id),
+    if sort == ItemSort::Due {
+        return list_by_due(db, query, after, limit).await;
+    }
+    let mut query = match sort {
+        ItemSort::Due | ItemSort::Newest => query.order_by_desc(C::Id),
         ItemSort::Priority => query.order_by_asc(C::Priority).order_by_asc(C::Id),
     };
     if let Some(after) = after {
         query = query.filter(match after {
-            ItemCursor::Due {
-                due_on: Some(due),
-                id,
-            } => Condition::any()
-                .add(C::DueOn.gt(due))
-                .add(Condition::all().add(C::DueOn.eq(due)).add(C::Id.gt(id)))
-                .add(C::DueOn.is_null()),
-            ItemCursor::Due { due_on: None, id } => {
-                Condition::all().add(C::DueOn.is_null()).add(C::Id.gt(id))
+            ItemCursor::Newest { id } | ItemCursor::Due { id, .. } => {
+                Condition::all().add(C::Id.lt(id))
             }
-            ItemCursor::Newest { id } => Condition::all().add(C::Id.lt(id)),
             ItemCursor::Priority { priority, id } => {
                 Condition::any().add(C::Priority.gt(priority.key())).add(
                     Condition::all()
@@ -1110,6 +1102,52 @@ pub async fn list(
         });
     }
     Ok(query.limit(limit).all(db).await?)
+}
+
+/// Items by due date, undated ones last, each run by id. Read as two runs of the `(due_on, id)`
+/// index, dated then undated, because SQLite cannot read "undated last" from an index and would
+/// otherwise sort every matching item (all three million, unfiltered, at 1M incidents).
+async fn list_by_due(
+    db: &DatabaseConnection,
+    query: sea_orm::Select<action_item::Entity>,
+    after: Option<ItemCursor>,
+    limit: u64,
+) -> Result<Vec<action_item::Model>, AppError> {
+    use action_item::Column as C;
+    let mut dated = Vec::new();
+    let undated_after = match after {
+        Some(ItemCursor::Due { due_on: None, id }) => Some(id),
+        _ => {
+            let mut run = query.clone().filter(C::DueOn.is_not_null());
+            if let Some(ItemCursor::Due {
+                due_on: Some(due),
+                id,
+            }) = after
+            {
+                run = run.filter(C::DueOn.gte(due)).filter(
+                    Condition::any()
+                        .add(C::DueOn.gt(due))
+                        .add(Condition::all().add(C::DueOn.eq(due)).add(C::Id.gt(id))),
+                );
+            }
+            dated = run
+                .order_by_asc(C::DueOn)
+                .order_by_asc(C::Id)
+                .limit(limit)
+                .all(db)
+                .await?;
+            None
+        }
+    };
+    let left = limit.saturating_sub(dated.len() as u64);
+    if left > 0 {
+        let mut run = query.filter(C::DueOn.is_null());
+        if let Some(id) = undated_after {
+            run = run.filter(C::Id.gt(id));
+        }
+        dated.extend(run.order_by_asc(C::Id).limit(left).all(db).await?);
+    }
+    Ok(dated)
 }
 
 pub async fn count(

@@ -24,7 +24,9 @@ pub struct AnalyticsParams {
     /// A period key of that kind (`2026-10`, `2026-W44`, `2026-Q4`, `2026-10-05`) or a custom
     /// range `2026-10-01..2026-10-14`; the current period when empty.
     pub period: Option<String>,
+    /// A team's name (or the one name that holds it) or id.
     pub team: Option<String>,
+    /// A service's name (or the one name that holds it) or id.
     pub service: Option<String>,
 }
 
@@ -77,16 +79,6 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-#[cfg(feature = "ssr")]
-fn optional_id(field: &str, label: &str, value: &Option<String>) -> Result<Option<i64>, AppError> {
-    given(value)
-        .map(|v| {
-            v.parse::<i64>()
-                .map_err(|_| AppError::validation(field, label, "must be an id number"))
-        })
-        .transpose()
-}
-
 /// A report's parameters, read and checked.
 #[cfg(feature = "ssr")]
 pub struct ParsedParams {
@@ -129,32 +121,34 @@ pub async fn parse_params(
         ReportPeriod::Calendar(p) => Some(p.kind()),
         ReportPeriod::Custom(_) => None,
     };
+    use crate::services::catalog;
     let scope = Scope {
-        team_id: optional_id("team", "Team", &params.team)?,
-        service_id: optional_id("service", "Service", &params.service)?,
+        team_id: catalog::team_named(
+            db,
+            "team",
+            "Team",
+            params.team.as_deref().unwrap_or_default(),
+        )
+        .await?,
+        service_id: catalog::service_named(
+            db,
+            "service",
+            "Service",
+            params.service.as_deref().unwrap_or_default(),
+        )
+        .await?,
     };
-    // Whichever is narrower names the scope; each must exist.
+    // Whichever is narrower names the scope.
     let mut scope_label = None;
     if let Some(id) = scope.team_id {
-        let team = crate::services::catalog::teams(db)
+        scope_label = catalog::teams(db)
             .await?
             .into_iter()
-            .find(|t| t.id == id);
-        scope_label = Some(
-            team.ok_or_else(|| AppError::validation("team", "Team", "does not exist"))?
-                .name,
-        );
+            .find(|t| t.id == id)
+            .map(|t| t.name);
     }
     if let Some(id) = scope.service_id {
-        let service = crate::services::catalog::services(db)
-            .await?
-            .into_iter()
-            .find(|s| s.id == id);
-        scope_label = Some(
-            service
-                .ok_or_else(|| AppError::validation("service", "Service", "does not exist"))?
-                .name,
-        );
+        scope_label = catalog::service_names_of(db, [id]).await?.remove(&id);
     }
     Ok(ParsedParams {
         kind,

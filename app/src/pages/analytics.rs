@@ -6,9 +6,9 @@ use crate::api::analytics::{
     AnalyticsDto, AnalyticsParams, INCIDENTS_SHOWN, ITEMS_BEHIND_SHOWN, IncidentRef,
     ItemsBehindDto, load_analytics, load_items_behind,
 };
-use crate::api::catalog::load_catalog;
 use crate::components::action_items::state_badge;
 use crate::components::notice::ErrorNotice;
+use crate::components::picker::{Naming, Picker};
 use crate::domain::analytics::figures::{format_change, format_value};
 use crate::domain::analytics::{
     Counted, Metric, MetricRow, PeriodKind, Report, ServiceAvailability, Verdict,
@@ -677,7 +677,6 @@ pub fn AnalyticsPage() -> impl IntoView {
     let query = use_query_map();
     let params = Memo::new(move |_| query.with(params_from));
     let report = Resource::new(move || params.get(), load_analytics);
-    let catalog = Resource::new(|| (), |_| load_catalog());
     view! {
         <Title text="Analytics" />
         <header class="page-header">
@@ -688,13 +687,6 @@ pub fn AnalyticsPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let p = params.get_untracked();
-                let catalog = catalog.await.ok();
-                let option = |value: String, text: String, chosen: &Option<String>| {
-                    let selected = chosen.as_deref() == Some(value.as_str());
-                    view! { <option value=value selected=selected>{text}</option> }
-                };
-                let teams = catalog.as_ref().map(|c| c.teams.iter().map(|t| option(t.id.to_string(), t.name.clone(), &p.team)).collect_view());
-                let services = catalog.as_ref().map(|c| c.services.iter().map(|s| option(s.id.to_string(), s.name.clone(), &p.service)).collect_view());
                 let kind = p.kind.clone().unwrap_or_else(|| "month".into());
                 view! {
                     <form method="get" action="/analytics" class="filters panel" aria-label="Choose a period">
@@ -714,11 +706,11 @@ pub fn AnalyticsPage() -> impl IntoView {
                         </div>
                         <div class="filter">
                             <label for="filter-team">"Team"</label>
-                            <select id="filter-team" name="team"><option value="">"All"</option>{teams}</select>
+                            <Picker naming=Naming::Team id="filter-team".to_string() name="team" value=p.team.clone().unwrap_or_default() placeholder="All" />
                         </div>
                         <div class="filter">
                             <label for="filter-service">"Service"</label>
-                            <select id="filter-service" name="service"><option value="">"All"</option>{services}</select>
+                            <Picker naming=Naming::Service id="filter-service".to_string() name="service" value=p.service.clone().unwrap_or_default() placeholder="All" />
                         </div>
                         <div class="filter">
                             <button type="submit" class="button primary small">"Show"</button>

@@ -22,7 +22,7 @@ use axum::body::Body;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use common::TestApp;
 use http::{Request, StatusCode, header};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 15, 12, 0, 0).unwrap()
@@ -943,7 +943,34 @@ async fn the_analytics_api_names_what_is_wrong_and_deploys_need_an_engineer() {
     assert_eq!(body["error"]["field"], "period");
     let (status, body) = get(&app, "/api/v1/analytics?team=999", &token).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["message"], "Team does not exist");
+    assert_eq!(
+        body["error"]["message"],
+        "Team names no team (“999”): type part of a name and pick from the suggestions"
+    );
+    // A team or service by name, as the page's filters send it, or by id.
+    let (status, body) = get(&app, "/api/v1/analytics?team=PAYMENTS", &token).await;
+    assert_eq!(
+        (status, &body["team"]),
+        (StatusCode::OK, &json!(s.payments_team)),
+        "{body}"
+    );
+    let (status, body) = get(&app, "/api/v1/analytics?service=sea", &token).await;
+    assert_eq!(
+        (status, &body["service"]),
+        (StatusCode::OK, &json!(s.search)),
+        "{body}"
+    );
+    let (status, body) = get(
+        &app,
+        &format!("/api/v1/analytics?service={}", s.payments),
+        &token,
+    )
+    .await;
+    assert_eq!(
+        (status, &body["service"]),
+        (StatusCode::OK, &json!(s.payments)),
+        "{body}"
+    );
     // Without a period: the current month in the reporting zone.
     let (status, body) = get(&app, "/api/v1/analytics", &token).await;
     assert_eq!(

@@ -354,17 +354,14 @@ pub async fn resolve_item_names(
     db: &impl sea_orm::ConnectionTrait,
     mut params: ItemParams,
 ) -> Result<(ItemParams, Option<String>), AppError> {
-    use crate::services::catalog;
-    if let Some(typed) = given(&params.team) {
-        params.team = catalog::team_named(db, "team", "Team", &typed)
-            .await?
-            .map(|id| id.to_string());
-    }
-    if let Some(typed) = given(&params.service) {
-        params.service = catalog::service_named(db, "service", "Service", &typed)
-            .await?
-            .map(|id| id.to_string());
-    }
+    let scope = crate::services::catalog::filter_scope(
+        db,
+        params.team.as_deref(),
+        params.service.as_deref(),
+    )
+    .await?;
+    params.team = scope.team.map(|t| t.id.to_string());
+    params.service = scope.service.map(|s| s.id.to_string());
     let Some(typed) = given(&params.owner) else {
         return Ok((params, None));
     };

@@ -121,35 +121,18 @@ pub async fn parse_params(
         ReportPeriod::Calendar(p) => Some(p.kind()),
         ReportPeriod::Custom(_) => None,
     };
-    use crate::services::catalog;
+    let named = crate::services::catalog::filter_scope(
+        db,
+        params.team.as_deref(),
+        params.service.as_deref(),
+    )
+    .await?;
     let scope = Scope {
-        team_id: catalog::team_named(
-            db,
-            "team",
-            "Team",
-            params.team.as_deref().unwrap_or_default(),
-        )
-        .await?,
-        service_id: catalog::service_named(
-            db,
-            "service",
-            "Service",
-            params.service.as_deref().unwrap_or_default(),
-        )
-        .await?,
+        team_id: named.team.as_ref().map(|t| t.id),
+        service_id: named.service.as_ref().map(|s| s.id),
     };
     // Whichever is narrower names the scope.
-    let mut scope_label = None;
-    if let Some(id) = scope.team_id {
-        scope_label = catalog::teams(db)
-            .await?
-            .into_iter()
-            .find(|t| t.id == id)
-            .map(|t| t.name);
-    }
-    if let Some(id) = scope.service_id {
-        scope_label = catalog::service_names_of(db, [id]).await?.remove(&id);
-    }
+    let scope_label = named.service.or(named.team).map(|n| n.name);
     Ok(ParsedParams {
         kind,
         period,

@@ -197,6 +197,8 @@ pub async fn parse_list_params(
             })
             .transpose()
     };
+    let scope =
+        catalog::filter_scope(db, params.team.as_deref(), params.service.as_deref()).await?;
     let filter = incidents::IncidentFilter {
         severity: choice(
             "severity",
@@ -204,20 +206,8 @@ pub async fn parse_list_params(
             &given(&params.severity).unwrap_or_default(),
             Severity::parse,
         )?,
-        service_id: catalog::service_named(
-            db,
-            "service",
-            "Service",
-            params.service.as_deref().unwrap_or_default(),
-        )
-        .await?,
-        team_id: catalog::team_named(
-            db,
-            "team",
-            "Team",
-            params.team.as_deref().unwrap_or_default(),
-        )
-        .await?,
+        service_id: scope.service.map(|s| s.id),
+        team_id: scope.team.map(|t| t.id),
         detected_by: choice(
             "detected_by",
             "Detected by",

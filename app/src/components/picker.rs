@@ -176,3 +176,21 @@ pub fn Picker(
         </div>
     }
 }
+
+/// A filter form's field for a person, team or service: its label over a [`Picker`] whose id is
+/// `filter-{name}`.
+pub fn filter_picker(
+    naming: Naming,
+    name: &'static str,
+    label: &'static str,
+    value: Option<String>,
+    placeholder: &'static str,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    view! {
+        <div class="filter">
+            <label for=id.clone()>{label}</label>
+            <Picker naming id name value=value.unwrap_or_default() placeholder />
+        </div>
+    }
+}

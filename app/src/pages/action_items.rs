@@ -12,7 +12,7 @@ use crate::components::form::{
     Field, FieldError, FormError, field_error, form_error, kept_input, kept_or, succeeded,
 };
 use crate::components::notice::ErrorNotice;
-use crate::components::picker::{Naming, Picker};
+use crate::components::picker::{Naming, Picker, filter_picker};
 use crate::domain::action_item::{
     ActionMove, ActionState, ActionType, Cadence, EXPORT_LIMIT, ItemSort, Outcome, Priority,
 };
@@ -194,7 +194,7 @@ pub fn ActionItemsPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let p = params.get_untracked();
-                let owner = items.await.ok().and_then(|l| l.owner).or_else(|| p.owner.clone()).unwrap_or_default();
+                let owner = items.await.ok().and_then(|l| l.owner).or_else(|| p.owner.clone());
                 view! {
                     <form method="get" action="/action-items" class="filters panel" aria-label="Filters">
                         <div class="filter wide">
@@ -206,18 +206,9 @@ pub fn ActionItemsPage() -> impl IntoView {
                             ("overdue".into(), "Overdue".into()),
                             ("awaiting_verification".into(), "Awaiting verification".into()),
                         ], p.standing.clone())}
-                        <div class="filter">
-                            <label for="filter-owner">"Owner"</label>
-                            <Picker naming=Naming::Person id="filter-owner".to_string() name="owner" value=owner placeholder="Anyone" />
-                        </div>
-                        <div class="filter">
-                            <label for="filter-team">"Team"</label>
-                            <Picker naming=Naming::Team id="filter-team".to_string() name="team" value=p.team.clone().unwrap_or_default() placeholder="Any" />
-                        </div>
-                        <div class="filter">
-                            <label for="filter-service">"Service"</label>
-                            <Picker naming=Naming::Service id="filter-service".to_string() name="service" value=p.service.clone().unwrap_or_default() placeholder="Any" />
-                        </div>
+                        {filter_picker(Naming::Person, "owner", "Owner", owner, "Anyone")}
+                        {filter_picker(Naming::Team, "team", "Team", p.team.clone(), "Any")}
+                        {filter_picker(Naming::Service, "service", "Service", p.service.clone(), "Any")}
                         {select("filter", "type", "Type", "Any", keyed(ActionType::ALL, ActionType::key, ActionType::label), p.action_type.clone())}
                         {select("filter", "priority", "Priority", "Any", keyed(Priority::ALL, Priority::key, Priority::label), p.priority.clone())}
                         <div class="filter">

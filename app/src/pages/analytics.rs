@@ -8,7 +8,7 @@ use crate::api::analytics::{
 };
 use crate::components::action_items::state_badge;
 use crate::components::notice::ErrorNotice;
-use crate::components::picker::{Naming, Picker};
+use crate::components::picker::{Naming, filter_picker};
 use crate::domain::analytics::figures::{format_change, format_value};
 use crate::domain::analytics::{
     Counted, Metric, MetricRow, PeriodKind, Report, ServiceAvailability, Verdict,
@@ -704,14 +704,8 @@ pub fn AnalyticsPage() -> impl IntoView {
                             <input id="filter-period" name="period" value=p.period.clone().unwrap_or_default()
                                 placeholder="2026-10, 2026-W44, 2026-Q4 or 2026-10-01..2026-10-14" />
                         </div>
-                        <div class="filter">
-                            <label for="filter-team">"Team"</label>
-                            <Picker naming=Naming::Team id="filter-team".to_string() name="team" value=p.team.clone().unwrap_or_default() placeholder="All" />
-                        </div>
-                        <div class="filter">
-                            <label for="filter-service">"Service"</label>
-                            <Picker naming=Naming::Service id="filter-service".to_string() name="service" value=p.service.clone().unwrap_or_default() placeholder="All" />
-                        </div>
+                        {filter_picker(Naming::Team, "team", "Team", p.team.clone(), "All")}
+                        {filter_picker(Naming::Service, "service", "Service", p.service.clone(), "All")}
                         <div class="filter">
                             <button type="submit" class="button primary small">"Show"</button>
                             " " <a class="button small" href="/analytics">"This month"</a>

@@ -11,7 +11,7 @@ use crate::api::timeline::{
 };
 use crate::components::form::{Field, FieldError, FormError, field_error, form_error, kept_or};
 use crate::components::notice::ErrorNotice;
-use crate::components::picker::{Naming, Picker};
+use crate::components::picker::{Naming, filter_picker};
 use crate::domain::incident::{
     DetectionSource, MATCH_END, MATCH_START, RunbookOutcome, Severity, human_duration,
 };
@@ -120,16 +120,8 @@ pub fn IncidentsPage() -> impl IntoView {
                             placeholder="Titles, summaries, postmortems, timelines" />
                     </div>
                     {filter_select("severity", "Severity", keyed(Severity::ALL, Severity::key, Severity::label), p.severity.clone())}
-                    <div class="filter">
-                        <label for="filter-team">"Team"</label>
-                        <Picker naming=Naming::Team id="filter-team".to_string() name="team"
-                            value=p.team.clone().unwrap_or_default() placeholder="Any" />
-                    </div>
-                    <div class="filter">
-                        <label for="filter-service">"Service"</label>
-                        <Picker naming=Naming::Service id="filter-service".to_string() name="service"
-                            value=p.service.clone().unwrap_or_default() placeholder="Any" />
-                    </div>
+                    {filter_picker(Naming::Team, "team", "Team", p.team.clone(), "Any")}
+                    {filter_picker(Naming::Service, "service", "Service", p.service.clone(), "Any")}
                     {filter_select("detected_by", "Detected by", keyed(DetectionSource::ALL, DetectionSource::key, DetectionSource::label), p.detected_by.clone())}
                     {filter_select("known", "Known or new", vec![("known".into(), "Known problem".into()), ("new".into(), "New".into())], p.known.clone())}
                     {filter_select("runbook", "Runbook", keyed(RunbookOutcome::ALL, RunbookOutcome::key, RunbookOutcome::label), p.runbook.clone())}

@@ -1080,18 +1080,16 @@ pub async fn list(
     use action_item::Column as C;
     let query =
         action_item::Entity::find().filter(condition(filter, today, db.get_database_backend()));
-    if sort == ItemSort::Due {
-        return list_by_due(db, query, after, limit).await;
-    }
     let mut query = match sort {
-        ItemSort::Due | ItemSort::Newest => query.order_by_desc(C::Id),
+        ItemSort::Due => return list_by_due(db, query, after, limit).await,
+        ItemSort::Newest => query.order_by_desc(C::Id),
         ItemSort::Priority => query.order_by_asc(C::Priority).order_by_asc(C::Id),
     };
     if let Some(after) = after {
         query = query.filter(match after {
-            ItemCursor::Newest { id } | ItemCursor::Due { id, .. } => {
-                Condition::all().add(C::Id.lt(id))
-            }
+            ItemCursor::Newest { id } => Condition::all().add(C::Id.lt(id)),
+            // A cursor is only ever decoded for its own order (`ItemCursor::decode`).
+            ItemCursor::Due { .. } => Condition::all(),
             ItemCursor::Priority { priority, id } => {
                 Condition::any().add(C::Priority.gt(priority.key())).add(
                     Condition::all()

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{QueryOrder, QuerySelect, Set, SqlErr};
+use sea_orm::{JoinType, QueryOrder, QuerySelect, RelationTrait, Set, SqlErr};
 
 /// What a person enters for a service.
 #[derive(Clone, Debug)]
@@ -194,19 +194,15 @@ pub struct Named {
     pub team: String,
 }
 
-async fn team_rows(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(team::Entity::find()
+async fn named_teams(db: &impl ConnectionTrait) -> Result<Vec<Named>, AppError> {
+    let rows: Vec<(i64, String)> = team::Entity::find()
         .select_only()
         .columns([team::Column::Id, team::Column::Name])
         .order_by_asc(team::Column::Name)
         .into_tuple()
         .all(db)
-        .await?)
-}
-
-async fn named_teams(db: &impl ConnectionTrait) -> Result<Vec<Named>, AppError> {
-    Ok(team_rows(db)
-        .await?
+        .await?;
+    Ok(rows
         .into_iter()
         .map(|(id, name)| Named {
             id,
@@ -217,25 +213,18 @@ async fn named_teams(db: &impl ConnectionTrait) -> Result<Vec<Named>, AppError> 
 }
 
 async fn named_services(db: &impl ConnectionTrait) -> Result<Vec<Named>, AppError> {
-    let teams: std::collections::HashMap<i64, String> = team_rows(db).await?.into_iter().collect();
-    let rows: Vec<(i64, String, i64)> = service::Entity::find()
+    let rows: Vec<(i64, String, String)> = service::Entity::find()
         .select_only()
-        .columns([
-            service::Column::Id,
-            service::Column::Name,
-            service::Column::TeamId,
-        ])
+        .columns([service::Column::Id, service::Column::Name])
+        .column_as(team::Column::Name, "team_name")
+        .join(JoinType::InnerJoin, service::Relation::Team.def())
         .order_by_asc(service::Column::Name)
         .into_tuple()
         .all(db)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, team_id)| Named {
-            id,
-            name,
-            team: teams.get(&team_id).cloned().unwrap_or_default(),
-        })
+        .map(|(id, name, team)| Named { id, name, team })
         .collect())
 }
 
@@ -261,83 +250,82 @@ pub async fn find_services(
     Ok(best_named(named_services(db).await?, query, limit))
 }
 
-/// The team a filter's `field` names: nothing when blank; else the team of that name (ignoring
-/// case), or with that id, or the one team whose name holds what was typed.
-pub async fn team_named(
-    db: &impl ConnectionTrait,
-    field: &str,
-    label: &str,
-    typed: &str,
-) -> Result<Option<i64>, AppError> {
-    one_named(
-        named_teams(db).await?,
-        ("team", "teams"),
-        field,
-        label,
-        typed,
-    )
+/// The team and the service a filter's `team` and `service` fields name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilterScope {
+    pub team: Option<Named>,
+    pub service: Option<Named>,
 }
 
-/// The service a filter's `field` names, read as [`team_named`] reads a team.
-pub async fn service_named(
+/// What a filter's typed `team` and `service` name, each complaint naming its field: nothing
+/// when blank; else the one of that name (ignoring case), or with that id, or the one whose name
+/// holds what was typed. The catalogue is read only for a field that holds something.
+pub async fn filter_scope(
     db: &impl ConnectionTrait,
-    field: &str,
-    label: &str,
-    typed: &str,
-) -> Result<Option<i64>, AppError> {
-    one_named(
-        named_services(db).await?,
-        ("service", "services"),
-        field,
-        label,
-        typed,
-    )
+    team: Option<&str>,
+    service: Option<&str>,
+) -> Result<FilterScope, AppError> {
+    let team = match given(team) {
+        None => None,
+        Some(typed) => Some(one_named(
+            named_teams(db).await?,
+            ("team", "teams"),
+            ("team", "Team"),
+            typed,
+        )?),
+    };
+    let service = match given(service) {
+        None => None,
+        Some(typed) => Some(one_named(
+            named_services(db).await?,
+            ("service", "services"),
+            ("service", "Service"),
+            typed,
+        )?),
+    };
+    Ok(FilterScope { team, service })
+}
+
+fn given(typed: Option<&str>) -> Option<&str> {
+    typed.map(str::trim).filter(|t| !t.is_empty())
 }
 
 fn one_named(
-    all: Vec<Named>,
+    mut all: Vec<Named>,
     (kind, kinds): (&str, &str),
-    field: &str,
-    label: &str,
+    (field, label): (&str, &str),
     typed: &str,
-) -> Result<Option<i64>, AppError> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Ok(None);
-    }
+) -> Result<Named, AppError> {
     let lowered = typed.to_lowercase();
-    if let Some(exact) = all.iter().find(|n| n.name.to_lowercase() == lowered) {
-        return Ok(Some(exact.id));
+    let whole = all
+        .iter()
+        .position(|n| n.name.to_lowercase() == lowered)
+        .or_else(|| {
+            let id = typed.parse::<i64>().ok()?;
+            all.iter().position(|n| n.id == id)
+        });
+    if let Some(at) = whole {
+        return Ok(all.swap_remove(at));
     }
-    if let Ok(id) = typed.parse::<i64>()
-        && all.iter().any(|n| n.id == id)
-    {
-        return Ok(Some(id));
-    }
-    let matching = best_named(all, typed, usize::MAX);
-    match matching.as_slice() {
-        [one] => Ok(Some(one.id)),
-        [] => Err(AppError::validation(
+    let mut matching = best_named(all, typed, usize::MAX);
+    match matching.len() {
+        1 => Ok(matching.remove(0)),
+        0 => Err(AppError::validation(
             field,
             label,
             format!(
                 "names no {kind} (“{typed}”): type part of a name and pick from the suggestions"
             ),
         )),
-        several => {
-            let shown: Vec<&str> = several.iter().take(3).map(|n| n.name.as_str()).collect();
-            let more = if several.len() > shown.len() {
-                ", …"
-            } else {
-                ""
-            };
+        n => {
+            let shown: Vec<&str> = matching.iter().take(3).map(|m| m.name.as_str()).collect();
+            let more = if n > shown.len() { ", …" } else { "" };
             Err(AppError::validation(
                 field,
                 label,
                 format!(
-                    "could be any of {} {kinds} (“{typed}”: {}{more}): pick one from the \
+                    "could be any of {n} {kinds} (“{typed}”: {}{more}): pick one from the \
                      suggestions",
-                    several.len(),
                     shown.join(", ")
                 ),
             ))

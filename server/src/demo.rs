@@ -1431,7 +1431,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> anyhow::Result<()> {
 
     // The same day the pages count overdue work from: UTC until there is a reporting zone.
     let today = now.date_naive();
-    let reminders = notices::remind(db.write(), today, now).await.map_err(err)?;
+    let reminders = notices::remind(db, today, now).await.map_err(err)?;
     let count_of = |filter: ItemFilter| async move {
         action_items::count(db.read(), &filter, today)
             .await

@@ -184,7 +184,7 @@ async fn remind(state: AppState, every: Duration) {
                 continue;
             }
         };
-        match app::services::notices::remind(state.db.write(), today, now).await {
+        match app::services::notices::remind(&state.db, today, now).await {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, "reminders written"),
             Err(err) => tracing::warn!(?err, "the reminder job failed"),
@@ -209,10 +209,11 @@ async fn seed(db: app::state::Db, args: server::cli::SeedArgs) -> anyhow::Result
     .await?;
     let elapsed = started.elapsed();
     println!(
-        "Seeded {} incidents ({} timeline events, {} action items), {} deploys, {} teams, {} services and {} accounts in {:.1} s ({:.0} incidents/s).",
+        "Seeded {} incidents ({} timeline events, {} action items, {} reminders), {} deploys, {} teams, {} services and {} accounts in {:.1} s ({:.0} incidents/s).",
         seeded.incidents,
         seeded.timeline_events,
         seeded.action_items,
+        seeded.notices,
         seeded.deploys,
         seeded.teams,
         seeded.services,

@@ -53,6 +53,8 @@ pub struct Seeded {
     pub timeline_events: u64,
     pub action_items: u64,
     pub deploys: u64,
+    /// Overdue and awaiting-verification notices, as the reminder job would have left them.
+    pub notices: u64,
 }
 
 /// The catalogue and people the incidents are spread over, sized to the organisation.
@@ -164,6 +166,11 @@ pub async fn seed(db: &Db, options: SeedOptions) -> anyhow::Result<Seeded> {
     progress.finish();
 
     seeded.deploys = deploys(conn, &options, &org, begin, end).await?;
+    // Inboxes as a server that ran all along would have left them, so a server started on the
+    // seeded file has no backlog of reminders to write first.
+    seeded.notices = app::services::notices::remind(db, options.until, end)
+        .await
+        .map_err(|e| anyhow::anyhow!("writing the reminders: {e}"))?;
     match conn.get_database_backend() {
         DbBackend::Postgres => advance_sequences(conn).await?,
         // Everything into the database file itself, so that the file alone can be copied.

@@ -5,8 +5,10 @@
 use crate::domain::action_item::{ActionState, NoticeKind, Standing};
 use crate::entities::{action_item, notice};
 use crate::error::AppError;
+use crate::state::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{QueryOrder, QuerySelect, Set};
 use std::collections::HashSet;
 
@@ -109,83 +111,106 @@ pub async fn remind_item(
 
 /// Writes the overdue and awaiting-verification notices that `today` calls for and that were
 /// not written before; returns how many were new.
+///
+/// Candidates are read from the readers a batch at a time, in the order of an index, so the job
+/// holds one batch in memory and the writer only for that batch's new notices, however many
+/// items are late.
 #[tracing::instrument(skip(db))]
-pub async fn remind(
-    db: &DatabaseConnection,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<u64, AppError> {
-    let late: Vec<(i64, Option<i64>, Option<NaiveDate>)> = action_item::Entity::find()
-        .select_only()
-        .columns([
-            action_item::Column::Id,
-            action_item::Column::OwnerId,
-            action_item::Column::DueOn,
-        ])
-        .filter(
-            action_item::Column::State
-                .is_in([ActionState::Open.key(), ActionState::InProgress.key()]),
-        )
-        .filter(action_item::Column::DueOn.lt(today))
-        .filter(action_item::Column::OwnerId.is_not_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let to_verify: Vec<(i64, Option<i64>, Option<NaiveDate>)> = action_item::Entity::find()
-        .select_only()
-        .columns([
-            action_item::Column::Id,
-            action_item::Column::OwnerId,
-            action_item::Column::VerifyOn,
-        ])
-        .filter(action_item::Column::State.eq(ActionState::Done.key()))
-        .filter(action_item::Column::VerifyOn.lte(today))
-        .filter(action_item::Column::OwnerId.is_not_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut due = Vec::new();
-    for (rows, kind, prefix) in [
-        (late, NoticeKind::Overdue, "overdue"),
-        (to_verify, NoticeKind::AwaitingVerification, "verify"),
+pub async fn remind(db: &Db, today: NaiveDate, now: DateTime<Utc>) -> Result<u64, AppError> {
+    use action_item::Column as C;
+    let mut written = 0;
+    // Each state on its own: `(state, day, id)` is then the order of an index, read from where
+    // the last batch ended.
+    for (state, day, reached, kind, prefix) in [
+        (
+            ActionState::Open,
+            C::DueOn,
+            C::DueOn.lt(today),
+            NoticeKind::Overdue,
+            "overdue",
+        ),
+        (
+            ActionState::InProgress,
+            C::DueOn,
+            C::DueOn.lt(today),
+            NoticeKind::Overdue,
+            "overdue",
+        ),
+        (
+            ActionState::Done,
+            C::VerifyOn,
+            C::VerifyOn.lte(today),
+            NoticeKind::AwaitingVerification,
+            "verify",
+        ),
     ] {
-        for (id, owner, day) in rows {
-            if let (Some(owner), Some(day)) = (owner, day) {
-                due.push(Due {
-                    user_id: owner,
-                    kind,
-                    action_item_id: id,
-                    dedup_key: format!("{prefix}:{id}:{day}"),
-                });
+        let mut after: Option<(NaiveDate, i64)> = None;
+        loop {
+            let mut query = action_item::Entity::find()
+                .select_only()
+                .columns([C::Id, C::OwnerId, day])
+                .filter(C::State.eq(state.key()))
+                .filter(reached.clone())
+                .filter(C::OwnerId.is_not_null());
+            if let Some((last_day, last_id)) = after {
+                query = query.filter(
+                    Expr::tuple([Expr::col(day), Expr::col(C::Id)])
+                        .gt(Expr::tuple([Expr::val(last_day), Expr::val(last_id)])),
+                );
+            }
+            let batch: Vec<(i64, Option<i64>, Option<NaiveDate>)> = query
+                .order_by_asc(day)
+                .order_by_asc(C::Id)
+                .limit(BATCH as u64)
+                .into_tuple()
+                .all(db.read())
+                .await?;
+            let more = batch.len() == BATCH;
+            after = batch.last().and_then(|&(id, _, on)| Some((on?, id)));
+            let due = batch
+                .into_iter()
+                .filter_map(|(id, owner, on)| {
+                    Some(Due {
+                        user_id: owner?,
+                        kind,
+                        action_item_id: id,
+                        dedup_key: format!("{prefix}:{id}:{}", on?),
+                    })
+                })
+                .collect();
+            written += write_unsaid(db, due, now).await?;
+            if !more || after.is_none() {
+                break;
             }
         }
     }
-    // Most of these were written on an earlier run; skip those without writing.
-    let mut fresh = Vec::new();
-    for chunk in due.chunks(BATCH) {
-        let ids: Vec<i64> = chunk.iter().map(|d| d.action_item_id).collect();
-        let known: HashSet<(i64, String)> = notice::Entity::find()
-            .select_only()
-            .columns([notice::Column::UserId, notice::Column::DedupKey])
-            .filter(notice::Column::ActionItemId.is_in(ids))
-            .into_tuple::<(i64, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        fresh.extend(
-            chunk
-                .iter()
-                .filter(|d| !known.contains(&(d.user_id, d.dedup_key.clone())))
-                .map(|d| Due {
-                    user_id: d.user_id,
-                    kind: d.kind,
-                    action_item_id: d.action_item_id,
-                    dedup_key: d.dedup_key.clone(),
-                }),
-        );
+    Ok(written)
+}
+
+/// Writes those of `due` (at most one batch) that were not written before. Most were, on an
+/// earlier run: those are skipped without asking the writer.
+async fn write_unsaid(db: &Db, due: Vec<Due>, now: DateTime<Utc>) -> Result<u64, AppError> {
+    if due.is_empty() {
+        return Ok(0);
     }
-    write(db, fresh, now).await
+    let ids: Vec<i64> = due.iter().map(|d| d.action_item_id).collect();
+    let said: HashSet<(i64, String)> = notice::Entity::find()
+        .select_only()
+        .columns([notice::Column::UserId, notice::Column::DedupKey])
+        .filter(notice::Column::ActionItemId.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db.read())
+        .await?
+        .into_iter()
+        .collect();
+    let unsaid: Vec<Due> = due
+        .into_iter()
+        .filter(|d| !said.contains(&(d.user_id, d.dedup_key.clone())))
+        .collect();
+    if unsaid.is_empty() {
+        return Ok(0);
+    }
+    write(db.write(), unsaid, now).await
 }
 
 /// A notice with what the inbox shows of its item.

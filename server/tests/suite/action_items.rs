@@ -1715,7 +1715,7 @@ async fn reminders_are_written_once_and_read_in_the_inbox(db: Db) {
 
     let run = |today: NaiveDate, when: DateTime<Utc>| {
         let db = db.clone();
-        async move { notices::remind(db.write(), today, when).await.unwrap() }
+        async move { notices::remind(&db, today, when).await.unwrap() }
     };
     // Two servers running the job at the same moment say each thing once between them.
     let (first, second) = tokio::join!(run(friday(), now()), run(friday(), now()));
@@ -1819,6 +1819,88 @@ async fn reminders_are_written_once_and_read_in_the_inbox(db: Db) {
             .unwrap()
             .iter()
             .all(|n| n.notice.read_at == Some(now()))
+    );
+}
+
+/// The reminder job reads its candidates a batch at a time; a backlog of late items far larger
+/// than a batch, with batch boundaries inside runs of equal dates, is reminded of in full, once.
+async fn reminders_reach_every_item_of_a_large_backlog(db: Db) {
+    use app::entities::{action_item, notice};
+    use sea_orm::{
+        ActiveModelTrait, ActiveValue::NotSet, EntityTrait, IntoActiveModel, QuerySelect, Set,
+    };
+    let alice = person(&db, "alice", Role::Engineer).await;
+    let inc = incident(&db, alice.id).await;
+    let due = |on: NaiveDate| ActionItemInput {
+        due_on: Some(on),
+        ..item(inc, Some(alice.id), Cadence::Daily, true)
+    };
+    let late = raise(&db, alice, at(day(10, 1)), due(day(11, 1))).await;
+    let started = raise(&db, alice, at(day(10, 1)), due(day(11, 1))).await;
+    let started = moved(&db, started, &[ActionMove::Start], alice, day(10, 2)).await;
+    let finished = raise(&db, alice, at(day(10, 1)), due(day(11, 1))).await;
+    let finished = moved(&db, finished, &[ActionMove::Complete], alice, day(10, 2)).await;
+    // Copies: 1,200 open items late since one of three days (400 each), 3 started ones, and 600
+    // finished ones awaiting verification since one of two days (300 each).
+    let copy = |of: &ActionItem, due_on: Option<NaiveDate>, verify_on: Option<NaiveDate>| {
+        let mut copy = of.clone().into_active_model().reset_all();
+        copy.id = NotSet;
+        if due_on.is_some() {
+            copy.due_on = Set(due_on);
+        }
+        if verify_on.is_some() {
+            copy.verify_on = Set(verify_on);
+        }
+        copy
+    };
+    let mut copies = Vec::new();
+    for n in 0..1200 {
+        copies.push(copy(&late, Some(day(11, 1 + n / 400)), None));
+    }
+    for _ in 0..3 {
+        copies.push(copy(&started, None, None));
+    }
+    for n in 0..600 {
+        copies.push(copy(&finished, None, Some(day(11, 5 + n / 300))));
+    }
+    for chunk in copies.chunks(200) {
+        action_item::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db.write())
+            .await
+            .unwrap();
+    }
+    let reminded = 1 + 1200 + 1 + 3 + 1 + 600;
+
+    assert_eq!(
+        notices::remind(&db, friday(), now()).await.unwrap(),
+        reminded
+    );
+    assert_eq!(notices::remind(&db, friday(), now()).await.unwrap(), 0);
+    assert_eq!(
+        notices::unread_count(db.read(), alice.id).await.unwrap(),
+        reminded
+    );
+    let told: HashSet<i64> = notice::Entity::find()
+        .select_only()
+        .column(notice::Column::ActionItemId)
+        .into_tuple::<i64>()
+        .all(db.read())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    let items: HashSet<i64> = action_item::Entity::find()
+        .select_only()
+        .column(action_item::Column::Id)
+        .into_tuple::<i64>()
+        .all(db.read())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        told, items,
+        "every late item and every item awaiting verification"
     );
 }
 
@@ -2281,6 +2363,7 @@ on_both_databases!(
     edits_are_checked_recorded_and_told_to_the_new_owner,
     managers_change_many_items_at_once,
     reminders_are_written_once_and_read_in_the_inbox,
+    reminders_reach_every_item_of_a_large_backlog,
     calendar_feeds_show_due_and_verification_dates,
     exports_read_back_as_a_spreadsheet_would,
     publishing_needs_a_committed_item_or_a_reason,

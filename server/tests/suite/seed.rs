@@ -6,10 +6,10 @@ use crate::common;
 use app::domain::action_item::ActionState;
 use app::domain::analytics::{Period, PeriodKind, ReportPeriod};
 use app::domain::incident::{KeyTimes, Severity};
-use app::entities::{action_item, deploy, incident, postmortem, timeline_event, user};
+use app::entities::{action_item, deploy, incident, notice, postmortem, timeline_event, user};
 use app::services::analytics::{self, Scope};
 use app::services::incidents::{self, IncidentInput};
-use app::services::{accounts, search};
+use app::services::{accounts, notices, search};
 use app::state::Db;
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -116,6 +116,16 @@ async fn a_seeded_history_reads_like_real_data(db: Db) {
     }
 
     assert_eq!(deploy::Entity::find().count(read).await.unwrap(), 800);
+
+    // Inboxes hold what the reminder job would have said by the end: a server started on the
+    // seeded file has nothing left to say that day.
+    assert!(seeded.notices > 0);
+    assert_eq!(
+        notice::Entity::find().count(read).await.unwrap(),
+        seeded.notices
+    );
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    assert_eq!(notices::remind(&db, end, until).await.unwrap(), 0);
 
     // The app reads it: sign-in, search and analytics.
     let admin = accounts::authenticate(db.write(), "admin", PASSWORD.into(), "127.0.0.1", until)

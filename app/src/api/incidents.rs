@@ -336,9 +336,7 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
                 .map(|h| (h.incident_id, h.snippet))
                 .collect();
             let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
-            let links = incidents::service_ids_for(db.read(), &ids).await?;
-            let names =
-                catalog::service_names_of(db.read(), links.values().flatten().copied()).await?;
+            let mut services = incidents::service_names_for(db.read(), &ids).await?;
             let statuses = postmortems::statuses(db.read(), &ids).await?;
             let item_counts = action_items::counts_for_incidents(db.read(), &ids, today).await?;
             Ok(IncidentList {
@@ -346,10 +344,7 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
                 incidents: rows
                     .into_iter()
                     .map(|i| IncidentSummary {
-                        services: links
-                            .get(&i.id)
-                            .map(|ids| ids.iter().filter_map(|s| names.get(s).cloned()).collect())
-                            .unwrap_or_default(),
+                        services: services.remove(&i.id).unwrap_or_default(),
                         time_to_resolve: i.key_times().ttr(),
                         postmortem_status: statuses
                             .get(&i.id)

@@ -6,14 +6,13 @@ use crate::domain::action_item::{ActionState, Outcome};
 use crate::domain::analytics::ReportPeriod;
 use crate::domain::analytics::digest::{Digest, DigestIncident, DigestItem};
 use crate::domain::incident::{DetectionSource, RunbookOutcome, Severity};
-use crate::entities::{action_item, incident, incident_service, service};
+use crate::entities::{action_item, incident};
 use crate::error::AppError;
 use crate::services::analytics::{self, Scope};
-use crate::services::{accounts, organisation};
+use crate::services::{accounts, incidents, organisation};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{Condition, QueryOrder, QuerySelect};
-use std::collections::HashMap;
 
 async fn items(db: &impl ConnectionTrait, cond: Condition) -> Result<Vec<DigestItem>, AppError> {
     let rows = action_item::Entity::find()
@@ -52,26 +51,7 @@ pub async fn digest(
         .order_by_asc(incident::Column::StartedAt)
         .all(db)
         .await?;
-    let links: Vec<(i64, String)> = incident_service::Entity::find()
-        .select_only()
-        .column(incident_service::Column::IncidentId)
-        .column(service::Column::Name)
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            incident_service::Entity::belongs_to(service::Entity)
-                .from(incident_service::Column::ServiceId)
-                .to(service::Column::Id)
-                .into(),
-        )
-        .filter(incident_service::Column::IncidentId.is_in(ids))
-        .order_by_asc(service::Column::Name)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut services: HashMap<i64, Vec<String>> = HashMap::new();
-    for (incident_id, name) in links {
-        services.entry(incident_id).or_default().push(name);
-    }
+    let mut services = incidents::service_names_for(db, &ids).await?;
     let incidents = rows
         .into_iter()
         .map(|i| DigestIncident {

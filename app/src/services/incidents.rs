@@ -824,6 +824,37 @@ pub async fn service_ids_for(
     Ok(map)
 }
 
+/// The names of each of `incident_ids`' services, in alphabetical order, in one query.
+pub async fn service_names_for(
+    db: &impl ConnectionTrait,
+    incident_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, AppError> {
+    let mut map: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    if incident_ids.is_empty() {
+        return Ok(map);
+    }
+    let links: Vec<(i64, String)> = incident_service::Entity::find()
+        .select_only()
+        .column(incident_service::Column::IncidentId)
+        .column(service::Column::Name)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            incident_service::Entity::belongs_to(service::Entity)
+                .from(incident_service::Column::ServiceId)
+                .to(service::Column::Id)
+                .into(),
+        )
+        .filter(incident_service::Column::IncidentId.is_in(incident_ids.to_vec()))
+        .order_by_asc(service::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (incident_id, name) in links {
+        map.entry(incident_id).or_default().push(name);
+    }
+    Ok(map)
+}
+
 /// How many incidents are not yet resolved, by severity key.
 pub async fn open_by_severity(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>, AppError> {
     let rows: Vec<(String, i64)> = incident::Entity::find()

@@ -206,9 +206,15 @@ test('the incident list is narrowed to a service typed into its filter and picke
   await ready(page, javaScriptEnabled);
   const service = page.getByLabel('Service', { exact: true });
   if (javaScriptEnabled) {
+    // Typed at speed, a name is looked up once typing pauses, not once per letter.
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/suggest_services')) asked.push(request.url());
+    });
     await service.pressSequentially('kout-f');
     const suggestion = page.locator('#filter-service-suggestions').getByRole('option', { name: /^checkout-f / });
     await expect(suggestion).toContainText('Payments f');
+    expect(asked.length, `asked for suggestions ${asked.length} times while typing 6 letters`).toBeLessThan(3);
     await suggestion.click();
     await expect(service).toHaveValue('checkout-f');
   } else {

@@ -6,6 +6,11 @@ use crate::api::catalog::{suggest_services, suggest_teams};
 use crate::domain::suggest::Suggestion;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
+use std::time::Duration;
+
+/// How long typing must pause before the field asks for suggestions: a name typed at speed asks
+/// once, not once per letter.
+const TYPING_PAUSE: Duration = Duration::from_millis(150);
 
 /// What a [`Picker`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +87,19 @@ pub fn Picker(
             }
         });
     };
+    let ask_when_typing_pauses = move |query: String| {
+        let question = asked.get_value() + 1;
+        asked.set_value(question);
+        set_timeout(
+            move || {
+                // Typed on since, or the field is gone.
+                if asked.try_get_value() == Some(question) {
+                    ask(query);
+                }
+            },
+            TYPING_PAUSE,
+        );
+    };
     let pick = move |i: usize| {
         if let Some(chosen) = suggestions.with_untracked(|s| s.get(i).map(|c| c.value.clone())) {
             text.set(chosen);
@@ -141,7 +159,7 @@ pub fn Picker(
                 on:input=move |ev| {
                     let typed = event_target_value(&ev);
                     text.set(typed.clone());
-                    ask(typed);
+                    ask_when_typing_pauses(typed);
                 }
                 on:blur=move |_| open.set(false)
                 on:keydown=keydown

@@ -9,7 +9,7 @@ test:  ## every test: unit, service, router, PostgreSQL (with TEST_POSTGRES_URL)
 
 dev:   ## rebuild and reload on every change
 	.ci/setup
-	PATH="$$PWD/node_modules/.bin:$$PATH" cargo leptos watch
+	PATH="$$PWD/node_modules/.bin:$$PATH" cargo leptos watch --split
 
 setup: ## install the toolchain pieces (wasm target, cargo-leptos, wasm-bindgen, npm packages)
 	.ci/setup --browser

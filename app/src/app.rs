@@ -30,9 +30,9 @@ use crate::pages::{
     setup::SetupPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
@@ -54,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                <link id="leptos" rel="stylesheet" href="/pkg/hindsight.css" />
                 <MetaTags />
             </head>
             <body>
@@ -67,47 +68,136 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/hindsight.css" />
         <Title formatter=|page: String| {
             if page.is_empty() { "Hindsight".to_string() } else { format!("{page} · Hindsight") }
         } />
         <Router>
             // Async: a page's status code (403, 404) is known before the first byte is sent.
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("catalog") view=CatalogPage ssr=SsrMode::Async />
-                    <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async />
-                    <Route path=path!("incidents/new") view=NewIncidentPage ssr=SsrMode::Async />
-                    <Route path=path!("incidents/import") view=IncidentImportPage ssr=SsrMode::Async />
-                    <Route path=path!("incidents/:id") view=IncidentPage ssr=SsrMode::Async />
-                    <Route path=path!("incidents/:id/edit") view=EditIncidentPage ssr=SsrMode::Async />
-                    <Route path=path!("incidents/:id/postmortem") view=PostmortemPage ssr=SsrMode::Async />
-                    <Route path=path!("incidents/:id/history") view=IncidentHistoryPage ssr=SsrMode::Async />
-                    <Route path=path!("action-items") view=ActionItemsPage ssr=SsrMode::Async />
-                    <Route path=path!("action-items/mine") view=MyItemsPage ssr=SsrMode::Async />
-                    <Route path=path!("action-items/new") view=NewActionItemPage ssr=SsrMode::Async />
-                    <Route path=path!("action-items/:id") view=ActionItemPage ssr=SsrMode::Async />
-                    <Route path=path!("action-items/:id/edit") view=EditActionItemPage ssr=SsrMode::Async />
-                    <Route path=path!("analytics") view=AnalyticsPage ssr=SsrMode::Async />
-                    <Route path=path!("analytics/items") view=AnalyticsItemsPage ssr=SsrMode::Async />
-                    <Route path=path!("deploys") view=DeploysPage ssr=SsrMode::Async />
-                    <Route path=path!("digest") view=DigestPage ssr=SsrMode::Async />
-                    <Route path=path!("reviews") view=ReviewsPage ssr=SsrMode::Async />
-                    <Route path=path!("reviews/:id") view=ReviewPage ssr=SsrMode::Async />
-                    <Route path=path!("how-we-measure") view=HowWeMeasurePage ssr=SsrMode::Async />
-                    <Route path=path!("api-docs") view=ApiDocsPage ssr=SsrMode::Async />
-                    <Route path=path!("inbox") view=InboxPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/users") view=AdminUsersPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/organisation") view=AdminOrganisationPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/template") view=AdminTemplatePage ssr=SsrMode::Async />
-                    <Route path=path!("admin/alerts") view=AdminAlertsPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/archive") view=AdminArchivePage ssr=SsrMode::Async />
+                    <Route path=path!("") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("catalog") view={Lazy::<CatalogRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("incidents") view={Lazy::<IncidentsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("incidents/new") view={Lazy::<NewIncidentRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("incidents/import") view={Lazy::<IncidentImportRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("incidents/:id") view={Lazy::<IncidentRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("incidents/:id/edit") view={Lazy::<EditIncidentRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("incidents/:id/postmortem") view={Lazy::<PostmortemRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("incidents/:id/history") view={Lazy::<IncidentHistoryRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("action-items") view={Lazy::<ActionItemsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("action-items/mine") view={Lazy::<MyItemsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("action-items/new") view={Lazy::<NewActionItemRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("action-items/:id") view={Lazy::<ActionItemRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("action-items/:id/edit") view={Lazy::<EditActionItemRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("analytics") view={Lazy::<AnalyticsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("analytics/items") view={Lazy::<AnalyticsItemsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("deploys") view={Lazy::<DeploysRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("digest") view={Lazy::<DigestRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("reviews") view={Lazy::<ReviewsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("reviews/:id") view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("how-we-measure") view={Lazy::<HowWeMeasureRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("api-docs") view={Lazy::<ApiDocsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("inbox") view={Lazy::<InboxRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/users") view={Lazy::<AdminUsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/organisation") view={Lazy::<AdminOrganisationRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/template") view={Lazy::<AdminTemplateRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/alerts") view={Lazy::<AdminAlertsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/archive") view={Lazy::<AdminArchiveRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// Every page is a lazy route. Built with `cargo leptos --split`, each group of pages below is a
+/// wasm chunk of its own, fetched when one of its pages is first shown (the server-rendered page
+/// announces it), so the browser loads the shell and the pages near the one in front of it, not
+/// the whole application. A chunk per page would share code across hundreds of small files.
+///
+/// `#[lazy]` names the function that loads a group's chunk `__preload_` and the group's name; the
+/// router calls it before it renders (and hydrates) the page, so hydration finds the code there.
+macro_rules! lazy_pages {
+    ($($group:ident($pages:ident, $load:ident) { $($route:ident => $page:ident),+ $(,)? })+) => {$(
+        // Each variant is named after the route that shows it.
+        #[allow(clippy::enum_variant_names)]
+        #[derive(Clone, Copy)]
+        enum $pages {
+            $($route,)+
+        }
+
+        #[lazy]
+        fn $group(page: $pages) -> AnyView {
+            match page {
+                $($pages::$route => view! { <$page /> }.into_any(),)+
+            }
+        }
+
+        $(
+            struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_route: Self) -> AnyView {
+                    $group($pages::$route).await
+                }
+
+                async fn preload() {
+                    #[cfg(feature = "hydrate")]
+                    $load().await;
+                }
+            }
+        )+
+    )+};
+}
+
+lazy_pages! {
+    entry_pages(EntryPages, __preload_entry_pages) {
+        LoginRoute => LoginPage,
+        SetupRoute => SetupPage,
+        HomeRoute => HomePage,
+        AccountRoute => AccountPage,
+    }
+    incident_pages(IncidentPages, __preload_incident_pages) {
+        IncidentsRoute => IncidentsPage,
+        IncidentRoute => IncidentPage,
+        IncidentHistoryRoute => IncidentHistoryPage,
+    }
+    incident_form_pages(IncidentFormPages, __preload_incident_form_pages) {
+        NewIncidentRoute => NewIncidentPage,
+        EditIncidentRoute => EditIncidentPage,
+        PostmortemRoute => PostmortemPage,
+        IncidentImportRoute => IncidentImportPage,
+    }
+    action_item_pages(ActionItemPages, __preload_action_item_pages) {
+        ActionItemsRoute => ActionItemsPage,
+        MyItemsRoute => MyItemsPage,
+        ActionItemRoute => ActionItemPage,
+        NewActionItemRoute => NewActionItemPage,
+        EditActionItemRoute => EditActionItemPage,
+        InboxRoute => InboxPage,
+    }
+    retro_pages(RetroPages, __preload_retro_pages) {
+        AnalyticsRoute => AnalyticsPage,
+        AnalyticsItemsRoute => AnalyticsItemsPage,
+        ReviewsRoute => ReviewsPage,
+        ReviewRoute => ReviewPage,
+        DigestRoute => DigestPage,
+        DeploysRoute => DeploysPage,
+        HowWeMeasureRoute => HowWeMeasurePage,
+    }
+    admin_pages(AdminPages, __preload_admin_pages) {
+        CatalogRoute => CatalogPage,
+        AdminUsersRoute => AdminUsersPage,
+        AdminOrganisationRoute => AdminOrganisationPage,
+        AdminTemplateRoute => AdminTemplatePage,
+        AdminAlertsRoute => AdminAlertsPage,
+        AdminArchiveRoute => AdminArchivePage,
+        ApiDocsRoute => ApiDocsPage,
     }
 }

@@ -27,9 +27,15 @@ pub mod state;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // End-to-end tests wait for this before they click.
-    if let Some(body) = leptos::prelude::document().body() {
+    // Pages are lazy routes: hydration waits for the page's wasm chunk, so it is asynchronous.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        // End-to-end tests wait for this before they click.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -56,6 +56,36 @@ test('analytics: a month with the incidents behind its count, a refused period n
   await expect(page.locator('tr[data-metric="incidents"] .figure-cell')).toHaveText('0');
 });
 
+test('each group of pages brings its own code: analytics fetches its part when first reached, then works', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'only the hydrated app fetches code');
+  const fetched = new Set<string>();
+  page.on('response', (response) => {
+    if (response.ok() && new URL(response.url()).pathname.endsWith('.wasm')) {
+      fetched.add(new URL(response.url()).pathname);
+    }
+  });
+  await signIn(page, javaScriptEnabled, engineer);
+  await page.goto('/incidents');
+  await ready(page, javaScriptEnabled);
+  const forIncidents = new Set(fetched);
+  // The shell, and the part with the incident pages.
+  expect(forIncidents.size).toBeGreaterThan(1);
+
+  // Navigating inside the app, not loading a new document.
+  await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+  await page.getByRole('link', { name: 'Analytics' }).click();
+  await expect(page.getByRole('heading', { name: 'Analytics' })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  const forAnalytics = [...fetched].filter((path) => !forIncidents.has(path));
+  expect(forAnalytics.length).toBeGreaterThan(0);
+
+  // The page reached that way works.
+  await page.getByLabel('Period kind').selectOption('week');
+  await page.getByLabel('Period', { exact: true }).fill('2026-W47');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('.pager strong')).toHaveText('Week 47 of 2026 (16 Nov – 22 Nov)');
+});
+
 const facilitator = { username: 'fay', password: 'facilitator passphrase 7' };
 
 async function raiseAndFinish(page: Page, javaScriptEnabled: boolean, title: string, due: string, doneOn: string) {

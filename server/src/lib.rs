@@ -1,6 +1,9 @@
 //! The Hindsight server: configuration, database connections and migrations, sessions, the
 //! security layers and the router. `main.rs` is the command line around it.
 
+// The pages' view types, rendered here through the router's lazy routes, nest deeper than 128.
+#![recursion_limit = "256"]
+
 pub mod admission;
 pub mod archive;
 pub mod backup;

@@ -1,7 +1,7 @@
 //! The Hindsight server: configuration, database connections and migrations, sessions, the
 //! security layers and the router. `main.rs` is the command line around it.
 
-// The pages' view types, rendered here through the router's lazy routes, nest deeper than 128.
+// Rendering the lazy routes' pages nests futures of view types deeper than the default limit.
 #![recursion_limit = "256"]
 
 pub mod admission;

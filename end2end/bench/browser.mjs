@@ -1,6 +1,7 @@
 // What the browser pays for one incident page: the compressed size of the wasm and JavaScript it
-// loads, and how long after navigation the page is hydrated, averaged over repeated loads in
-// headless Chromium. Prints one JSON object.
+// loads, what of it came over the network on the first load and on later ones, and how long
+// after navigation the page is hydrated, averaged over repeated loads in headless Chromium.
+// Prints one JSON object.
 //
 //   node end2end/bench/browser.mjs BASE_URL PATH COOKIE [LOADS]
 
@@ -40,6 +41,8 @@ page.on('response', async (response) => {
   }
 });
 
+let firstTransfer = 0;
+const repeatTransfer = [];
 const afterStart = [];
 const afterLoad = [];
 for (let i = 0; i <= loads; i++) {
@@ -48,10 +51,21 @@ for (let i = 0; i <= loads; i++) {
     throw new Error(`expected ${path}, landed on ${page.url()} (is the cookie signed in?)`);
   }
   await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 30_000 });
-  const [hydrated, loaded] = await page.evaluate(() => [
+  const [hydrated, loaded, transferred] = await page.evaluate(() => [
     window.__hydratedAt,
     performance.getEntriesByType('navigation')[0].loadEventStart,
+    // Bytes of wasm and JavaScript that came over the network for this load, compressed as
+    // the server sent them (0 for a file the browser had kept).
+    performance
+      .getEntriesByType('resource')
+      .filter((r) => /\.(wasm|js)(\?|$)/.test(r.name))
+      .reduce((sum, r) => sum + r.transferSize, 0),
   ]);
+  if (i === 0) {
+    firstTransfer = transferred;
+  } else {
+    repeatTransfer.push(transferred);
+  }
   // The first load fills the browser's cache and compiles the wasm; it is not counted.
   if (i > 0) {
     afterStart.push(hydrated);
@@ -79,6 +93,8 @@ console.log(
     raw_bytes: raw,
     gzip_bytes: gzip,
     brotli_bytes: brotli,
+    transferred_first_load_bytes: firstTransfer,
+    transferred_later_loads_bytes: Math.round(mean(repeatTransfer)),
     loads,
     hydrated_after_navigation_ms: Math.round(mean(afterStart)),
     hydrated_after_load_ms: Math.round(mean(afterLoad)),

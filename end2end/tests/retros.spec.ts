@@ -87,6 +87,36 @@ test('each group of pages brings its own code: analytics fetches its part when f
   await expect(page.locator('.pager strong')).toHaveText('Week 47 of 2026 (16 Nov – 22 Nov)');
 });
 
+test('the app’s code comes compressed and is kept: the next page loads none of it from the server', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'only the hydrated app loads code');
+  const code = new Map<string, Record<string, string>>();
+  page.on('response', (response) => {
+    const path = new URL(response.url()).pathname;
+    if (response.ok() && /\.(wasm|js|css)$/.test(path)) {
+      code.set(path, response.headers());
+    }
+  });
+  await signIn(page, javaScriptEnabled, engineer);
+  await page.goto('/incidents');
+  await ready(page, javaScriptEnabled);
+  expect([...code.keys()].some((path) => path.endsWith('.wasm'))).toBeTruthy();
+  for (const [path, headers] of code) {
+    expect(headers['content-encoding'], path).toBe('br');
+    expect(headers['cache-control'], path).toBe('public, max-age=31536000, immutable');
+  }
+
+  // A new document of pages already visited: every file comes from the browser's cache.
+  await page.goto('/');
+  await ready(page, javaScriptEnabled);
+  const fromServer = await page.evaluate(() =>
+    (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      .filter((r) => /\.(wasm|js|css)$/.test(new URL(r.name).pathname))
+      .map((r) => ({ name: new URL(r.name).pathname, bytes: r.transferSize })),
+  );
+  expect(fromServer.length).toBeGreaterThan(0);
+  expect(fromServer.filter((r) => r.bytes > 0)).toEqual([]);
+});
+
 const facilitator = { username: 'fay', password: 'facilitator passphrase 7' };
 
 async function raiseAndFinish(page: Page, javaScriptEnabled: boolean, title: string, due: string, doneOn: string) {

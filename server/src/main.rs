@@ -86,6 +86,14 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
         .leptos_options;
     options.site_addr = args.listen;
     options.site_root = args.site_root.clone().into();
+    // `cargo leptos build` names the built files by their content and lists the names in a file
+    // beside the binary; `cargo leptos serve` says so, a binary started any other way finds it.
+    if !options.hash_files {
+        options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join(&*options.hash_file)))
+            .is_some_and(|list| list.is_file());
+    }
     // `cargo leptos watch` says DEV; a binary started any other way is a production server.
     if std::env::var_os("LEPTOS_ENV").is_none() {
         options.env = leptos::config::Env::PROD;

@@ -81,6 +81,7 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
     };
     let header_policy = HeaderPolicy {
         dev_reload: options.env == leptos::config::Env::DEV,
+        hashed_assets: options.hash_files,
     };
 
     let work = Router::new()

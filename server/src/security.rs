@@ -88,6 +88,26 @@ fn cross_site_reason(headers: &HeaderMap, proxy: ProxyPolicy) -> Option<&'static
 pub struct HeaderPolicy {
     /// Allows the development live-reload socket.
     pub dev_reload: bool,
+    /// The built files under `/pkg/` carry their content's hash in their names.
+    pub hashed_assets: bool,
+}
+
+/// How long a browser may keep a response. Pages are never stored: they are built for the
+/// person asking. A file whose name carries its content's hash never changes, so it is kept for
+/// a year without asking again; after an upgrade the pages name new files. Other files (the
+/// favicon, a build without hashed names, wasm-bindgen's snippets) are asked after each time.
+pub fn cache_control(path: &str, status: StatusCode, hashed_assets: bool) -> &'static str {
+    if !is_static_asset(path) {
+        "no-store"
+    } else if hashed_assets
+        && matches!(status, StatusCode::OK | StatusCode::NOT_MODIFIED)
+        && path.starts_with("/pkg/")
+        && !path.starts_with("/pkg/snippets/")
+    {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
 }
 
 fn nonce() -> String {
@@ -110,16 +130,19 @@ pub fn content_security_policy(nonce: &str, dev_reload: bool) -> String {
     )
 }
 
-/// Sets the security headers on every response, and `no-store` on everything but static assets.
+/// Sets the security headers and the caching policy (`cache_control`) on every response.
 pub async fn security_headers(
     State(policy): State<HeaderPolicy>,
     mut req: Request,
     next: Next,
 ) -> Response {
     let nonce = nonce();
-    let static_asset = is_static_asset(req.uri().path());
+    let path = req.uri().path().to_owned();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
+    let cache = cache_control(&path, res.status(), policy.hashed_assets);
+    // A download at a file-like path (an export, a calendar) says for itself how it is cached.
+    let own_cache = is_static_asset(&path) && res.headers().contains_key(header::CACHE_CONTROL);
     let headers = res.headers_mut();
     let mut set = |name: header::HeaderName, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
@@ -137,8 +160,8 @@ pub async fn security_headers(
         header::HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
     );
-    if !static_asset {
-        set(header::CACHE_CONTROL, "no-store");
+    if !own_cache {
+        set(header::CACHE_CONTROL, cache);
     }
     res
 }
@@ -287,6 +310,36 @@ mod tests {
                 trust_forwarded: false,
             },
         )
+    }
+
+    #[test]
+    fn only_a_file_found_under_its_content_name_is_kept_for_good() {
+        const FOR_GOOD: &str = "public, max-age=31536000, immutable";
+        let hashed = "/pkg/hindsight.Wq3n.wasm";
+        assert_eq!(cache_control(hashed, StatusCode::OK, true), FOR_GOOD);
+        assert_eq!(
+            cache_control(hashed, StatusCode::NOT_MODIFIED, true),
+            FOR_GOOD,
+            "a revalidation keeps the file's lifetime"
+        );
+        assert_eq!(
+            cache_control(hashed, StatusCode::NOT_FOUND, true),
+            "no-cache",
+            "a file of an earlier build may be asked for again"
+        );
+        assert_eq!(cache_control(hashed, StatusCode::OK, false), "no-cache");
+        assert_eq!(
+            cache_control("/pkg/snippets/app-1/inline0.js", StatusCode::OK, true),
+            "no-cache"
+        );
+        assert_eq!(
+            cache_control("/favicon.svg", StatusCode::OK, true),
+            "no-cache"
+        );
+        assert_eq!(
+            cache_control("/incidents", StatusCode::OK, true),
+            "no-store"
+        );
     }
 
     #[test]

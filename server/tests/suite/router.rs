@@ -568,3 +568,71 @@ async fn a_refused_form_without_javascript_keeps_what_was_typed_but_not_password
     let accepted = app.post_form("setup", &fixed, None, path).await;
     assert_eq!(accepted.location(), Some("/"));
 }
+
+/// A built site as `cargo leptos build` leaves it: files named by their content, each with a
+/// brotli copy made at build time, and wasm-bindgen's snippets under their own names.
+fn built_site() -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(pkg.join("snippets")).unwrap();
+    std::fs::write(
+        pkg.join("hindsight.Wq3n.js"),
+        "export default 1;\n".repeat(64),
+    )
+    .unwrap();
+    std::fs::write(pkg.join("hindsight.Wq3n.js.br"), "compressed when built").unwrap();
+    std::fs::write(pkg.join("snippets").join("inline0.js"), "export {};\n").unwrap();
+    std::fs::write(site.path().join("favicon.svg"), "<svg/>").unwrap();
+    site
+}
+
+fn site_options(site: &std::path::Path, hash_files: bool) -> leptos::config::LeptosOptions {
+    leptos::config::LeptosOptions::builder()
+        .output_name("hindsight")
+        .site_root(site.to_str().unwrap())
+        .hash_files(hash_files)
+        .build()
+}
+
+async fn fetch_br(app: &TestApp, path: &str) -> common::Reply {
+    let req = Request::get(path)
+        .header(header::HOST, "hindsight.test")
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .body(Body::empty())
+        .unwrap();
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn built_files_named_by_content_are_kept_for_a_year_and_sent_as_compressed_at_build() {
+    let site = built_site();
+    let app = TestApp::serving(site_options(site.path(), true)).await;
+
+    let js = fetch_br(&app, "/pkg/hindsight.Wq3n.js").await;
+    assert_eq!(js.status, StatusCode::OK, "{js:?}");
+    assert_eq!(
+        js.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(js.header("content-encoding"), Some("br"));
+    assert_eq!(
+        js.body, "compressed when built",
+        "the build's brotli copy, not one made per request"
+    );
+
+    // Names that do not change with the content are asked after each time.
+    for path in ["/pkg/snippets/inline0.js", "/favicon.svg"] {
+        let reply = fetch_br(&app, path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {reply:?}");
+        assert_eq!(reply.header("cache-control"), Some("no-cache"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn built_files_without_hashed_names_are_asked_after_each_time() {
+    let site = built_site();
+    let app = TestApp::serving(site_options(site.path(), false)).await;
+    let js = fetch_br(&app, "/pkg/hindsight.Wq3n.js").await;
+    assert_eq!(js.status, StatusCode::OK, "{js:?}");
+    assert_eq!(js.header("cache-control"), Some("no-cache"));
+}

@@ -166,53 +166,66 @@ pub fn leptos_options() -> leptos::config::LeptosOptions {
         .build()
 }
 
+/// Web settings as a plain HTTP install has them.
+fn web() -> WebConfig {
+    WebConfig {
+        secure_cookies: false,
+        trust_forwarded_for: false,
+        requests_at_once: None,
+        metrics: server::metrics::Metrics::new(Default::default()),
+    }
+}
+
 impl TestApp {
     pub async fn new() -> TestApp {
-        TestApp::with(
-            WebConfig {
-                secure_cookies: false,
-                trust_forwarded_for: false,
-                requests_at_once: None,
-                metrics: server::metrics::Metrics::new(Default::default()),
-            },
-            Settings::default(),
-        )
-        .await
+        TestApp::with(web(), Settings::default()).await
     }
 
     pub async fn with(web: WebConfig, settings: Settings) -> TestApp {
-        let t = sqlite().await;
-        let clock = TestClock::new();
-        let state = AppState::new(t.db.clone(), settings, clock.clock(), leptos_options());
-        TestApp {
-            router: router(state.clone(), &web),
-            state,
-            clock,
+        TestApp::build(
+            sqlite().await,
+            TestClock::new(),
             web,
-            _db: t,
-        }
+            settings,
+            leptos_options(),
+        )
+    }
+
+    /// An app serving the built site under `options.site_root`, as `hindsight serve` does.
+    pub async fn serving(options: leptos::config::LeptosOptions) -> TestApp {
+        TestApp::build(
+            sqlite().await,
+            TestClock::new(),
+            web(),
+            Settings::default(),
+            options,
+        )
     }
 
     /// An app on a database of the caller's choosing (SQLite or PostgreSQL), its clock at `now`.
     pub async fn on(t: TestDb, now: DateTime<Utc>) -> TestApp {
-        let web = WebConfig {
-            secure_cookies: false,
-            trust_forwarded_for: false,
-            requests_at_once: None,
-            metrics: server::metrics::Metrics::new(Default::default()),
-        };
-        TestApp::on_with(t, now, web).await
+        TestApp::on_with(t, now, web()).await
     }
 
     /// Like `on`, with the caller's web settings.
     pub async fn on_with(t: TestDb, now: DateTime<Utc>, web: WebConfig) -> TestApp {
-        let clock = TestClock::at(now);
-        let state = AppState::new(
-            t.db.clone(),
+        TestApp::build(
+            t,
+            TestClock::at(now),
+            web,
             Settings::default(),
-            clock.clock(),
             leptos_options(),
-        );
+        )
+    }
+
+    fn build(
+        t: TestDb,
+        clock: TestClock,
+        web: WebConfig,
+        settings: Settings,
+        options: leptos::config::LeptosOptions,
+    ) -> TestApp {
+        let state = AppState::new(t.db.clone(), settings, clock.clock(), options);
         TestApp {
             router: router(state.clone(), &web),
             state,

@@ -6,6 +6,7 @@
 
 pub mod admission;
 pub mod archive;
+pub mod assets;
 pub mod backup;
 pub mod cli;
 pub mod db;

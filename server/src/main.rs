@@ -86,13 +86,20 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
         .leptos_options;
     options.site_addr = args.listen;
     options.site_root = args.site_root.clone().into();
-    // `cargo leptos build` names the built files by their content and lists the names in a file
-    // beside the binary; `cargo leptos serve` says so, a binary started any other way finds it.
-    if !options.hash_files {
+    // cargo-leptos tells a server it starts whether the build named its files by content; a
+    // binary started any other way finds out from the list of names beside it.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
         options.hash_files = std::env::current_exe()
             .ok()
-            .and_then(|exe| Some(exe.parent()?.join(&*options.hash_file)))
-            .is_some_and(|list| list.is_file());
+            .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+            .is_some_and(|dir| {
+                server::assets::hashed_build(
+                    &dir,
+                    &options.hash_file,
+                    std::path::Path::new(&*options.site_root),
+                    &options.site_pkg_dir,
+                )
+            });
     }
     // `cargo leptos watch` says DEV; a binary started any other way is a production server.
     if std::env::var_os("LEPTOS_ENV").is_none() {

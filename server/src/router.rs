@@ -17,6 +17,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -81,8 +82,20 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
     };
     let header_policy = HeaderPolicy {
         dev_reload: options.env == leptos::config::Env::DEV,
-        hashed_assets: options.hash_files,
+        named_by_content: std::sync::Arc::new(if options.hash_files {
+            crate::assets::named_by_content(
+                std::path::Path::new(&*options.site_root),
+                &options.site_pkg_dir,
+            )
+        } else {
+            Default::default()
+        }),
     };
+    // The built wasm, JS and CSS: the build's brotli copies to browsers that take brotli, the
+    // others compressed on the way (the build's gzip copies are made at a low level), and 304
+    // when a browser's copy is current.
+    let pkg = ServeDir::new(std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir))
+        .precompressed_br();
 
     let work = Router::new()
         .route(
@@ -109,6 +122,7 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         )
         .route("/calendar/{file}", get(crate::exports::calendar_feed))
         .route("/admin/archive.json", get(crate::archive::download))
+        .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .merge(crate::rest::routes())
         .leptos_routes(&state, routes, {
             let options = options.clone();

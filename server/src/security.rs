@@ -11,7 +11,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tower_sessions::Session;
 
 /// Caps what a request may send: small for everything but an archive being imported. A body
@@ -88,22 +90,19 @@ fn cross_site_reason(headers: &HeaderMap, proxy: ProxyPolicy) -> Option<&'static
 pub struct HeaderPolicy {
     /// Allows the development live-reload socket.
     pub dev_reload: bool,
-    /// The built files under `/pkg/` carry their content's hash in their names.
-    pub hashed_assets: bool,
+    /// The `/pkg/` files named by their content (`assets::named_by_content`).
+    pub named_by_content: Arc<HashSet<String>>,
 }
 
-/// How long a browser may keep a response. Pages are never stored: they are built for the
-/// person asking. A file whose name carries its content's hash never changes, so it is kept for
-/// a year without asking again; after an upgrade the pages name new files. Other files (the
-/// favicon, a build without hashed names, wasm-bindgen's snippets) are asked after each time.
-pub fn cache_control(path: &str, status: StatusCode, hashed_assets: bool) -> &'static str {
-    if !is_static_asset(path) {
+/// How long a browser may keep a response. Pages and other answers made for the person asking
+/// are never stored. A file whose name carries its content's hash never changes, so it is kept
+/// for a year without asking again; a new build's pages name new files. Other files (the
+/// favicon, the main JS and wasm, a build without hashed names) are asked after each time, and
+/// answered with 304 when unchanged.
+pub fn cache_control(status: StatusCode, file: bool, named_by_content: bool) -> &'static str {
+    if !file {
         "no-store"
-    } else if hashed_assets
-        && matches!(status, StatusCode::OK | StatusCode::NOT_MODIFIED)
-        && path.starts_with("/pkg/")
-        && !path.starts_with("/pkg/snippets/")
-    {
+    } else if named_by_content && matches!(status, StatusCode::OK | StatusCode::NOT_MODIFIED) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -140,9 +139,13 @@ pub async fn security_headers(
     let path = req.uri().path().to_owned();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
-    let cache = cache_control(&path, res.status(), policy.hashed_assets);
+    // A file from the site: the file service dates every one it sends.
+    let file = res.status() == StatusCode::NOT_MODIFIED
+        || res.headers().contains_key(header::LAST_MODIFIED);
+    let cache = cache_control(res.status(), file, policy.named_by_content.contains(&path));
     // A download at a file-like path (an export, a calendar) says for itself how it is cached.
-    let own_cache = is_static_asset(&path) && res.headers().contains_key(header::CACHE_CONTROL);
+    let own_cache =
+        !file && is_static_asset(&path) && res.headers().contains_key(header::CACHE_CONTROL);
     let headers = res.headers_mut();
     let mut set = |name: header::HeaderName, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
@@ -162,6 +165,12 @@ pub async fn security_headers(
     );
     if !own_cache {
         set(header::CACHE_CONTROL, cache);
+    }
+    // Files are sent as brotli made at build time or compressed on the way; a shared cache must
+    // keep the two apart.
+    if file && !res.headers().contains_key(header::VARY) {
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     res
 }
@@ -315,31 +324,20 @@ mod tests {
     #[test]
     fn only_a_file_found_under_its_content_name_is_kept_for_good() {
         const FOR_GOOD: &str = "public, max-age=31536000, immutable";
-        let hashed = "/pkg/hindsight.Wq3n.wasm";
-        assert_eq!(cache_control(hashed, StatusCode::OK, true), FOR_GOOD);
+        assert_eq!(cache_control(StatusCode::OK, true, true), FOR_GOOD);
         assert_eq!(
-            cache_control(hashed, StatusCode::NOT_MODIFIED, true),
+            cache_control(StatusCode::NOT_MODIFIED, true, true),
             FOR_GOOD,
             "a revalidation keeps the file's lifetime"
         );
         assert_eq!(
-            cache_control(hashed, StatusCode::NOT_FOUND, true),
+            cache_control(StatusCode::NOT_FOUND, true, true),
             "no-cache",
             "a file of an earlier build may be asked for again"
         );
-        assert_eq!(cache_control(hashed, StatusCode::OK, false), "no-cache");
-        assert_eq!(
-            cache_control("/pkg/snippets/app-1/inline0.js", StatusCode::OK, true),
-            "no-cache"
-        );
-        assert_eq!(
-            cache_control("/favicon.svg", StatusCode::OK, true),
-            "no-cache"
-        );
-        assert_eq!(
-            cache_control("/incidents", StatusCode::OK, true),
-            "no-store"
-        );
+        assert_eq!(cache_control(StatusCode::OK, true, false), "no-cache");
+        assert_eq!(cache_control(StatusCode::OK, false, true), "no-store");
+        assert_eq!(cache_control(StatusCode::OK, false, false), "no-store");
     }
 
     #[test]

@@ -569,21 +569,31 @@ async fn a_refused_form_without_javascript_keeps_what_was_typed_but_not_password
     assert_eq!(accepted.location(), Some("/"));
 }
 
-/// A built site as `cargo leptos build` leaves it: files named by their content, each with a
-/// brotli copy made at build time, and wasm-bindgen's snippets under their own names.
-fn built_site() -> tempfile::TempDir {
+/// A built site as a release build leaves it: a chunk named by its content, with a brotli copy
+/// made at build time; a main JS whose name no longer matches what it holds (cargo-leptos names
+/// it before it writes the chunk loader's name into it); wasm-bindgen's snippets.
+fn built_site() -> (tempfile::TempDir, String) {
+    use base64::Engine;
+    use md5::{Digest, Md5};
     let site = tempfile::tempdir().unwrap();
     let pkg = site.path().join("pkg");
     std::fs::create_dir_all(pkg.join("snippets")).unwrap();
+    let chunk = "export default 1;\n".repeat(64);
+    let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Md5::digest(&chunk));
+    let chunk_path = format!("/pkg/chunk_1.{hash}.js");
+    std::fs::write(site.path().join(&chunk_path[1..]), &chunk).unwrap();
     std::fs::write(
-        pkg.join("hindsight.Wq3n.js"),
-        "export default 1;\n".repeat(64),
+        site.path().join(format!("{}.br", &chunk_path[1..])),
+        "compressed when built",
     )
     .unwrap();
-    std::fs::write(pkg.join("hindsight.Wq3n.js.br"), "compressed when built").unwrap();
+    std::fs::write(
+        pkg.join("hindsight.Wq3nWq3nWq3nWq3nWq3nWq.js"),
+        "import './b.js';",
+    )
+    .unwrap();
     std::fs::write(pkg.join("snippets").join("inline0.js"), "export {};\n").unwrap();
-    std::fs::write(site.path().join("favicon.svg"), "<svg/>").unwrap();
-    site
+    (site, chunk_path)
 }
 
 fn site_options(site: &std::path::Path, hash_files: bool) -> leptos::config::LeptosOptions {
@@ -594,45 +604,71 @@ fn site_options(site: &std::path::Path, hash_files: bool) -> leptos::config::Lep
         .build()
 }
 
-async fn fetch_br(app: &TestApp, path: &str) -> common::Reply {
-    let req = Request::get(path)
-        .header(header::HOST, "hindsight.test")
-        .header(header::ACCEPT_ENCODING, "br, gzip")
-        .body(Body::empty())
-        .unwrap();
-    app.send(req).await
+async fn fetch(app: &TestApp, path: &str, headers: &[(header::HeaderName, &str)]) -> common::Reply {
+    let mut req = Request::get(path).header(header::HOST, "hindsight.test");
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    app.send(req.body(Body::empty()).unwrap()).await
 }
 
 #[tokio::test]
 async fn built_files_named_by_content_are_kept_for_a_year_and_sent_as_compressed_at_build() {
-    let site = built_site();
+    let (site, chunk) = built_site();
     let app = TestApp::serving(site_options(site.path(), true)).await;
+    let br = [(header::ACCEPT_ENCODING, "br, gzip")];
 
-    let js = fetch_br(&app, "/pkg/hindsight.Wq3n.js").await;
+    let js = fetch(&app, &chunk, &br).await;
     assert_eq!(js.status, StatusCode::OK, "{js:?}");
     assert_eq!(
         js.header("cache-control"),
         Some("public, max-age=31536000, immutable")
     );
     assert_eq!(js.header("content-encoding"), Some("br"));
+    assert_eq!(js.header("vary"), Some("accept-encoding"));
     assert_eq!(
         js.body, "compressed when built",
         "the build's brotli copy, not one made per request"
     );
 
-    // Names that do not change with the content are asked after each time.
-    for path in ["/pkg/snippets/inline0.js", "/favicon.svg"] {
-        let reply = fetch_br(&app, path).await;
+    // A browser without brotli gets the file compressed on the way.
+    let gzip = fetch(&app, &chunk, &[(header::ACCEPT_ENCODING, "gzip")]).await;
+    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
+
+    // Names that do not say what the file holds are asked after each time, and a browser whose
+    // copy is current is told so without the file.
+    for path in [
+        "/pkg/hindsight.Wq3nWq3nWq3nWq3nWq3nWq.js",
+        "/pkg/snippets/inline0.js",
+    ] {
+        let reply = fetch(&app, path, &br).await;
         assert_eq!(reply.status, StatusCode::OK, "{path}: {reply:?}");
         assert_eq!(reply.header("cache-control"), Some("no-cache"), "{path}");
+        let modified = reply.header("last-modified").expect("dated").to_string();
+        let again = fetch(&app, path, &[(header::IF_MODIFIED_SINCE, &modified)]).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}: {again:?}");
+        assert_eq!(again.header("cache-control"), Some("no-cache"), "{path}");
     }
+
+    // A file of an earlier build is gone, and its absence is not kept.
+    let gone = fetch(&app, "/pkg/chunk_1.AAAAAAAAAAAAAAAAAAAAAA.js", &br).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(gone.header("cache-control"), Some("no-store"));
 }
 
 #[tokio::test]
 async fn built_files_without_hashed_names_are_asked_after_each_time() {
-    let site = built_site();
+    let (site, chunk) = built_site();
     let app = TestApp::serving(site_options(site.path(), false)).await;
-    let js = fetch_br(&app, "/pkg/hindsight.Wq3n.js").await;
+    let js = fetch(&app, &chunk, &[]).await;
     assert_eq!(js.status, StatusCode::OK, "{js:?}");
     assert_eq!(js.header("cache-control"), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn a_page_at_a_path_with_a_dot_is_never_stored() {
+    let app = TestApp::new().await;
+    let admin = app.create_first_admin().await;
+    let page = app.get("/incidents/1.5", Some(&admin)).await;
+    assert_eq!(page.header("cache-control"), Some("no-store"), "{page:?}");
 }

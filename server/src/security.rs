@@ -97,8 +97,8 @@ pub struct HeaderPolicy {
 /// How long a browser may keep a response. Pages and other answers made for the person asking
 /// are never stored. A file whose name carries its content's hash never changes, so it is kept
 /// for a year without asking again; a new build's pages name new files. Other files (the
-/// favicon, the main JS and wasm, a build without hashed names) are asked after each time, and
-/// answered with 304 when unchanged.
+/// favicon, the main JS and wasm, a build without hashed names) are asked after each time; those
+/// under `/pkg/` are answered with 304 while their date is unchanged.
 pub fn cache_control(status: StatusCode, file: bool, named_by_content: bool) -> &'static str {
     if !file {
         "no-store"

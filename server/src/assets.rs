@@ -9,7 +9,7 @@
 use base64::Engine;
 use md5::{Digest, Md5};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The `/pkg/...` paths of the files under `site_root/pkg_dir` whose names carry the MD5 of
 /// what they hold.
@@ -34,34 +34,46 @@ pub fn named_by_content(site_root: &Path, pkg_dir: &str) -> HashSet<String> {
 
 /// Whether the build that made `site_root` named its files by their content, for a binary not
 /// started by cargo-leptos (which says so itself): the list of names `hash.txt` is beside the
-/// binary and the main JS it names is in the site. A list that names files the site does not
-/// hold comes from another build; it is reported and not used.
-pub fn hashed_build(exe_dir: &Path, hash_file: &str, site_root: &Path, pkg_dir: &str) -> bool {
+/// binary and every file it names is in the site. A list that names files the site does not hold
+/// comes from another build; it is reported and not used.
+pub fn hashed_build(
+    exe_dir: &Path,
+    hash_file: &str,
+    site_root: &Path,
+    pkg_dir: &str,
+    output_name: &str,
+) -> bool {
     let list = exe_dir.join(hash_file);
     let Ok(names) = std::fs::read_to_string(&list) else {
         return false;
     };
-    let js: Option<PathBuf> = names.lines().find_map(|line| {
-        let hash = line.strip_prefix("js:")?.trim();
-        let name = std::fs::read_dir(site_root.join(pkg_dir))
-            .ok()?
-            .flatten()
-            .map(|entry| entry.file_name())
-            .find(|file| {
-                file.to_str()
-                    .is_some_and(|file| file.ends_with(&format!(".{hash}.js")))
-            })?;
-        Some(site_root.join(pkg_dir).join(name))
-    });
-    if js.is_none() {
+    let pkg = site_root.join(pkg_dir);
+    let missing: Vec<String> = names
+        .lines()
+        .filter_map(|line| {
+            let (kind, hash) = line.split_once(':')?;
+            let hash = hash.trim();
+            let file = match kind.trim() {
+                "js" => format!("{output_name}.{hash}.js"),
+                "wasm" => format!("{output_name}.{hash}.wasm"),
+                "css" => format!("{output_name}.{hash}.css"),
+                "split" => format!("__wasm_split.{hash}.js"),
+                "manifest" => format!("__wasm_split_manifest.{hash}.json"),
+                _ => return None,
+            };
+            (!pkg.join(&file).is_file()).then_some(file)
+        })
+        .collect();
+    if !missing.is_empty() {
         tracing::error!(
             list = %list.display(),
             site = %site_root.display(),
+            missing = %missing.join(", "),
             "the list of built files beside the binary names files the site does not hold; \
              serve the site of the same build"
         );
     }
-    js.is_some()
+    missing.is_empty()
 }
 
 #[cfg(test)]
@@ -73,13 +85,27 @@ mod tests {
         let bin = tempfile::tempdir().unwrap();
         let site = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(site.path().join("pkg")).unwrap();
-        std::fs::write(site.path().join("pkg/hindsight.Ab12.js"), "").unwrap();
-        let hashed = || hashed_build(bin.path(), "hash.txt", site.path(), "pkg");
+        for file in [
+            "hindsight.Ab12.js",
+            "hindsight.Cd34.wasm",
+            "__wasm_split.Ef56.js",
+        ] {
+            std::fs::write(site.path().join("pkg").join(file), "").unwrap();
+        }
+        let hashed = || hashed_build(bin.path(), "hash.txt", site.path(), "pkg", "hindsight");
 
         assert!(!hashed(), "no list: a build without hashed names");
-        std::fs::write(bin.path().join("hash.txt"), "js: Ab12\nwasm: Cd34\n").unwrap();
+        std::fs::write(
+            bin.path().join("hash.txt"),
+            "js: Ab12\nwasm: Cd34\nsplit: Ef56\n",
+        )
+        .unwrap();
         assert!(hashed());
-        std::fs::write(bin.path().join("hash.txt"), "js: Zz99\nwasm: Cd34\n").unwrap();
+        std::fs::write(
+            bin.path().join("hash.txt"),
+            "js: Ab12\nwasm: Cd34\nsplit: Zz99\n",
+        )
+        .unwrap();
         assert!(!hashed(), "a list from another build");
     }
 }

@@ -98,6 +98,7 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
                     &options.hash_file,
                     std::path::Path::new(&*options.site_root),
                     &options.site_pkg_dir,
+                    &options.output_name,
                 )
             });
     }

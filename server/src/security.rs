@@ -136,16 +136,16 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let nonce = nonce();
-    let path = req.uri().path().to_owned();
+    let named_by_content = policy.named_by_content.contains(req.uri().path());
+    let static_asset = is_static_asset(req.uri().path());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     // A file from the site: the file service dates every one it sends.
     let file = res.status() == StatusCode::NOT_MODIFIED
         || res.headers().contains_key(header::LAST_MODIFIED);
-    let cache = cache_control(res.status(), file, policy.named_by_content.contains(&path));
+    let cache = cache_control(res.status(), file, named_by_content);
     // A download at a file-like path (an export, a calendar) says for itself how it is cached.
-    let own_cache =
-        !file && is_static_asset(&path) && res.headers().contains_key(header::CACHE_CONTROL);
+    let own_cache = !file && static_asset && res.headers().contains_key(header::CACHE_CONTROL);
     let headers = res.headers_mut();
     let mut set = |name: header::HeaderName, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 const adminPassword = 'a long admin passphrase';
 const userPassword = 'engineer passphrase 42';

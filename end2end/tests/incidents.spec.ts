@@ -1,4 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { type Browser, type Page } from '@playwright/test';
+import { expect, test, watchPolicy } from './fixtures';
 import { choosePerson } from './people';
 
 // The accounts spec runs first on the same server and leaves these people behind.
@@ -145,24 +146,25 @@ test('an engineer records an incident, builds its timeline and writes the postmo
   await expect(page.getByText(/Bea Engineer\s+created the incident/)).toBeVisible();
 });
 
-async function openAsEngineer(browser: Browser, javaScriptEnabled: boolean, url: string) {
+async function openAsEngineer(browser: Browser, refused: string[], javaScriptEnabled: boolean, url: string) {
   const context = await browser.newContext({ javaScriptEnabled });
   const page = await context.newPage();
+  watchPolicy(page, refused);
   await signIn(page, javaScriptEnabled, engineer);
   await page.goto(url);
   await ready(page, javaScriptEnabled);
   return page;
 }
 
-test('two people editing one postmortem: the later save is refused and loses nothing', async ({ page, browser, javaScriptEnabled }) => {
+test('two people editing one postmortem: the later save is refused and loses nothing', async ({ page, browser, refused, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'the conflict view runs in the browser');
   await prepare(page, javaScriptEnabled, 'b');
   await signIn(page, javaScriptEnabled, engineer);
   await recordIncident(page, javaScriptEnabled, 'Search latency spike', 'b');
   const url = page.url() + '/postmortem';
 
-  const first = await openAsEngineer(browser, javaScriptEnabled, url);
-  const second = await openAsEngineer(browser, javaScriptEnabled, url);
+  const first = await openAsEngineer(browser, refused, javaScriptEnabled, url);
+  const second = await openAsEngineer(browser, refused, javaScriptEnabled, url);
   await first.getByLabel('Postmortem (markdown)').fill('## Summary\n\nFirst writer: index rebuild saturated IO.\n');
   await first.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(first.getByText('Saved (version 1)')).toBeVisible();
@@ -233,15 +235,15 @@ test('the incident list is narrowed to a service typed into its filter and picke
   await expect(page.getByLabel('Service', { exact: true })).toHaveValue('checkout');
 });
 
-test('two people changing one incident: the later save shows what changed and keeps its own', async ({ page, browser, javaScriptEnabled }) => {
+test('two people changing one incident: the later save shows what changed and keeps its own', async ({ page, browser, refused, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'the conflict view runs in the browser');
   await prepare(page, javaScriptEnabled, 'd');
   await signIn(page, javaScriptEnabled, engineer);
   await recordIncident(page, javaScriptEnabled, 'Queue backlog', 'd');
   const url = page.url() + '/edit';
 
-  const first = await openAsEngineer(browser, javaScriptEnabled, url);
-  const second = await openAsEngineer(browser, javaScriptEnabled, url);
+  const first = await openAsEngineer(browser, refused, javaScriptEnabled, url);
+  const second = await openAsEngineer(browser, refused, javaScriptEnabled, url);
   await first.getByLabel('Title').fill('Queue backlog in EU');
   await first.getByRole('button', { name: 'Save changes' }).click();
   await expect(first.getByRole('heading', { name: 'Queue backlog in EU' })).toBeVisible();

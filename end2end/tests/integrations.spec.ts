@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createHmac } from 'node:crypto';
 
 // Runs after the accounts spec on the same server: its admin turns the alert sources on. The

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { choosePerson } from './people';
 
 // Runs after the accounts and incidents specs on the same server: their people and their

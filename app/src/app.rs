@@ -144,6 +144,8 @@ macro_rules! lazy_pages {
                 }
 
                 async fn view(_route: Self) -> AnyView {
+                    #[cfg(feature = "ssr")]
+                    crate::chunks::announce(stringify!($group));
                     $group($pages::$route).await
                 }
 

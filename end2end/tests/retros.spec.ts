@@ -124,6 +124,33 @@ test('the app’s code comes compressed and is kept: the next page downloads non
   expect(loaded.filter((r) => r.bytes > 1024)).toEqual([]);
 });
 
+test('every page names in its head the code it needs, each time it is served', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'only the hydrated app loads code');
+  await signIn(page, javaScriptEnabled, engineer);
+  // Routed requests skip the browser's cache, so each page fetches the code it needs.
+  await page.route('**/pkg/**', (route) => route.continue());
+  for (const path of ['/incidents', '/analytics', '/incidents', '/action-items', '/incidents', '/analytics']) {
+    const fetched: string[] = [];
+    const collect = (response: { url(): string }) => {
+      const file = new URL(response.url()).pathname;
+      if (/^\/pkg\/(split|chunk)_.*\.wasm$/.test(file)) fetched.push(file);
+    };
+    page.on('response', collect);
+    // A new document each time, from a new render on the server.
+    await page.goto(path);
+    await ready(page, javaScriptEnabled);
+    page.off('response', collect);
+    const named = await page.locator('head link[rel="preload"][as="fetch"]').evaluateAll((links) =>
+      links.map((link) => new URL((link as HTMLLinkElement).href).pathname),
+    );
+    expect(fetched.length, path).toBeGreaterThan(0);
+    // Each once: the loader takes the preloaded copy rather than asking again.
+    expect(new Set(fetched).size, `${path}: ${fetched}`).toBe(fetched.length);
+    for (const file of fetched) expect(named, `${path} fetched ${file}`).toContain(file);
+    await expect(page.locator('head link[rel="modulepreload"][href*="__wasm_split"]'), path).toHaveCount(1);
+  }
+});
+
 const facilitator = { username: 'fay', password: 'facilitator passphrase 7' };
 
 async function raiseAndFinish(page: Page, javaScriptEnabled: boolean, title: string, due: string, doneOn: string) {

@@ -80,22 +80,42 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
     let proxy = ProxyPolicy {
         trust_forwarded: web.trust_forwarded_for,
     };
+    let built = std::sync::Arc::new(crate::assets::BuiltFiles::read(
+        std::path::Path::new(&*options.site_root),
+        &options.site_pkg_dir,
+        options.hash_files,
+    ));
     let header_policy = HeaderPolicy {
         dev_reload: options.env == leptos::config::Env::DEV,
-        named_by_content: std::sync::Arc::new(if options.hash_files {
-            crate::assets::named_by_content(
-                std::path::Path::new(&*options.site_root),
-                &options.site_pkg_dir,
-            )
-        } else {
-            Default::default()
-        }),
+        built: built.clone(),
     };
     // The built wasm, JS and CSS: the build's brotli copies to browsers that take brotli, the
     // others compressed on the way (the build's gzip copies are made at a low level), and 304
     // when a browser's copy is current.
-    let pkg = ServeDir::new(std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir))
-        .precompressed_br();
+    let pkg = tower::ServiceBuilder::new()
+        .layer(from_fn_with_state(built, crate::assets::revalidate))
+        .service(
+            ServeDir::new(std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir))
+                .precompressed_br(),
+        );
+
+    // What every page's render needs beside the state: the chunks each group of pages loads, and
+    // a list of the lazy functions the render runs. leptos_axum provides its own list to the
+    // render's root before the render starts (leptos_integration_utils 0.8.9, `from_app`); this
+    // one replaces it, so leptos's list stays empty and it adds no links of its own. It would
+    // add them from outside the render's reactive owner, where it finds the build's manifest and
+    // the page's `<head>` in some renders only; `app::chunks::announce` adds them instead.
+    let chunks = crate::assets::page_chunks(
+        &options,
+        &std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+            .unwrap_or_default(),
+    );
+    let page_context = move || {
+        provide_context(chunks.clone());
+        provide_context(leptos::PrefetchLazyFn::default());
+    };
 
     let work = Router::new()
         .route(
@@ -124,7 +144,7 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         .route("/admin/archive.json", get(crate::archive::download))
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .merge(crate::rest::routes())
-        .leptos_routes(&state, routes, {
+        .leptos_routes_with_context(&state, routes, page_context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
@@ -134,7 +154,10 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
         >(
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || {
+                    provide_context(state.clone());
+                    page_context();
+                }
             },
             shell,
         ))

@@ -1,6 +1,7 @@
 //! Layers every request passes: cross-site request refusal, security headers with a fresh CSP
 //! nonce, the client's address, and the sign-in gate in front of pages.
 
+use crate::assets::BuiltFiles;
 use app::auth::{self, CurrentUser, SHOWN_ONCE, ShownOnce};
 use app::domain::links::urlencode;
 use app::error::AppError;
@@ -11,7 +12,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -90,15 +90,15 @@ fn cross_site_reason(headers: &HeaderMap, proxy: ProxyPolicy) -> Option<&'static
 pub struct HeaderPolicy {
     /// Allows the development live-reload socket.
     pub dev_reload: bool,
-    /// The `/pkg/` files named by their content (`assets::named_by_content`).
-    pub named_by_content: Arc<HashSet<String>>,
+    /// The built files under `/pkg/`, and which of them are named by their content.
+    pub built: Arc<BuiltFiles>,
 }
 
 /// How long a browser may keep a response. Pages and other answers made for the person asking
 /// are never stored. A file whose name carries its content's hash never changes, so it is kept
 /// for a year without asking again; a new build's pages name new files. Other files (the
 /// favicon, the main JS and wasm, a build without hashed names) are asked after each time; those
-/// under `/pkg/` are answered with 304 while their date is unchanged.
+/// under `/pkg/` are answered with 304 while their content is unchanged (`assets::revalidate`).
 pub fn cache_control(status: StatusCode, file: bool, named_by_content: bool) -> &'static str {
     if !file {
         "no-store"
@@ -136,7 +136,7 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let nonce = nonce();
-    let named_by_content = policy.named_by_content.contains(req.uri().path());
+    let named_by_content = policy.built.named_by_content(req.uri().path());
     let static_asset = is_static_asset(req.uri().path());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;

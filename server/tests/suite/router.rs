@@ -645,7 +645,16 @@ async fn built_files_named_by_content_are_kept_for_a_year_and_sent_as_compressed
         assert_eq!(reply.status, StatusCode::OK, "{path}: {reply:?}");
         assert_eq!(reply.header("cache-control"), Some("no-cache"), "{path}");
         let modified = reply.header("last-modified").expect("dated").to_string();
-        let again = fetch(&app, path, &[(header::IF_MODIFIED_SINCE, &modified)]).await;
+        let tag = reply.header("etag").expect("tagged").to_string();
+        let again = fetch(
+            &app,
+            path,
+            &[
+                (header::IF_NONE_MATCH, &tag),
+                (header::IF_MODIFIED_SINCE, &modified),
+            ],
+        )
+        .await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}: {again:?}");
         assert_eq!(again.header("cache-control"), Some("no-cache"), "{path}");
     }
@@ -654,6 +663,65 @@ async fn built_files_named_by_content_are_kept_for_a_year_and_sent_as_compressed
     let gone = fetch(&app, "/pkg/chunk_1.AAAAAAAAAAAAAAAAAAAAAA.js", &br).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     assert_eq!(gone.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn a_browser_keeps_its_copy_of_a_built_file_while_the_content_is_the_same_and_not_a_day_longer()
+ {
+    let (site, _) = built_site();
+    let path = "/pkg/hindsight.Wq3nWq3nWq3nWq3nWq3nWq.js";
+    let file = site.path().join(&path[1..]);
+    let app = TestApp::serving(site_options(site.path(), true)).await;
+
+    let first = fetch(&app, path, &[]).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let tag = first
+        .header("etag")
+        .expect("a file says what it holds")
+        .to_string();
+    let date = first.header("last-modified").expect("dated").to_string();
+    let again = fetch(
+        &app,
+        path,
+        &[
+            (header::IF_NONE_MATCH, &tag),
+            (header::IF_MODIFIED_SINCE, &date),
+        ],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{again:?}");
+    assert_eq!(again.header("etag"), Some(tag.as_str()));
+    assert_eq!(again.header("cache-control"), Some("no-cache"));
+    assert_eq!(again.body, "");
+
+    // A new build keeps the file's name and, as a reproducible build or a rollback does, its
+    // date; only what it holds changed.
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    std::fs::write(&file, "import './c.js';").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let app = TestApp::serving(site_options(site.path(), true)).await;
+    let upgraded = fetch(
+        &app,
+        path,
+        &[
+            (header::IF_NONE_MATCH, &tag),
+            (header::IF_MODIFIED_SINCE, &date),
+        ],
+    )
+    .await;
+    assert_eq!(upgraded.status, StatusCode::OK, "{upgraded:?}");
+    assert_eq!(upgraded.header("last-modified"), Some(date.as_str()));
+    assert_eq!(upgraded.body, "import './c.js';");
+    assert_ne!(upgraded.header("etag"), Some(tag.as_str()));
+    // A copy kept before files had tags is asked after by its date alone.
+    let by_date = fetch(&app, path, &[(header::IF_MODIFIED_SINCE, &date)]).await;
+    assert_eq!(by_date.status, StatusCode::OK, "{by_date:?}");
+    assert_eq!(by_date.body, "import './c.js';");
 }
 
 #[tokio::test]
@@ -671,4 +739,84 @@ async fn a_page_at_a_path_with_a_dot_is_never_stored() {
     let admin = app.create_first_admin().await;
     let page = app.get("/incidents/1.5", Some(&admin)).await;
     assert_eq!(page.header("cache-control"), Some("no-store"), "{page:?}");
+}
+
+/// A site built with `--split` and without hashed names: the manifest of the chunks each group
+/// of pages needs, under the name such a build gives it.
+fn split_site() -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        pkg.join("__wasm_split_manifest.json"),
+        r#"{
+            "entry_pages_3141592653": ["chunk_0", "split_entry_pages"],
+            "incident_pages_2718281828": ["chunk_0", "chunk_1", "split_incident_pages"],
+            "incident_form_pages_1414213562": ["split_incident_form_pages"]
+        }"#,
+    )
+    .unwrap();
+    site
+}
+
+/// The wasm files a page's `<head>` asks the browser to fetch while it reads the page: the shell
+/// and the chunks of the page's group, in order of their names, each as often as it is named.
+fn preloaded_wasm(page: &str) -> Vec<String> {
+    let head = &page[..page.find("</head>").expect("a head")];
+    let mut wasm: Vec<String> = head
+        .split("<link ")
+        .skip(1)
+        .filter(|link| link.contains(r#"rel="preload""#) && link.contains(r#"as="fetch""#))
+        .filter_map(|link| {
+            let href = link.split(r#"href=""#).nth(1)?;
+            Some(href[..href.find('"')?].to_string())
+        })
+        .collect();
+    wasm.sort();
+    wasm
+}
+
+#[tokio::test]
+async fn every_rendering_of_a_page_names_the_chunks_of_its_group_and_only_those() {
+    let site = split_site();
+    let app = TestApp::serving(site_options(site.path(), false)).await;
+    let admin = app.create_first_admin().await;
+
+    for round in 0..20 {
+        let login = app.get("/login", None).await;
+        assert_eq!(login.status, StatusCode::OK, "{login:?}");
+        assert_eq!(
+            preloaded_wasm(&login.body),
+            [
+                "/pkg/chunk_0.wasm",
+                "/pkg/hindsight_bg.wasm",
+                "/pkg/split_entry_pages.wasm"
+            ],
+            "render {round} of the sign-in page"
+        );
+
+        let incidents = app.get("/incidents", Some(&admin)).await;
+        assert_eq!(incidents.status, StatusCode::OK, "{incidents:?}");
+        assert_eq!(
+            preloaded_wasm(&incidents.body),
+            [
+                "/pkg/chunk_0.wasm",
+                "/pkg/chunk_1.wasm",
+                "/pkg/hindsight_bg.wasm",
+                "/pkg/split_incident_pages.wasm"
+            ],
+            "render {round} of the incident list"
+        );
+        let head = &incidents.body[..incidents.body.find("</head>").unwrap()];
+        let loader: Vec<&str> = head
+            .split("<link ")
+            .filter(|link| link.contains(r#"href="/pkg/__wasm_split.______________________.js""#))
+            .collect();
+        assert_eq!(loader.len(), 1, "the chunk loader, once: {head}");
+        assert!(
+            loader[0].contains(r#"rel="modulepreload""#) && loader[0].contains(" nonce=\""),
+            "fetched as a script the page's policy allows: {}",
+            loader[0]
+        );
+    }
 }

@@ -1,5 +1,6 @@
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { createHash } from 'node:crypto';
 import { choosePerson } from './people';
 
 // Runs after the accounts and incidents specs on the same server: their people and their
@@ -91,10 +92,12 @@ test('each group of pages brings its own code: analytics fetches its part when f
 test('the app’s code comes compressed and is kept: the next page downloads none of it again', async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'only the hydrated app loads code');
   const code = new Map<string, Record<string, string>>();
+  const bodies = new Map<string, Promise<Buffer>>();
   page.on('response', (response) => {
     const path = new URL(response.url()).pathname;
     if (response.ok() && /\.(wasm|js|css)$/.test(path)) {
       code.set(path, response.headers());
+      bodies.set(path, response.body());
     }
   });
   await signIn(page, javaScriptEnabled, engineer);
@@ -108,6 +111,11 @@ test('the app’s code comes compressed and is kept: the next page downloads non
     expect(headers['content-encoding'], path).toBe('br');
     const kept = chunks.includes(path) ? ['public, max-age=31536000, immutable'] : ['public, max-age=31536000, immutable', 'no-cache'];
     expect(kept, path).toContain(headers['cache-control']);
+    // Whatever is kept for good says in its name what it holds: a new build's pages name new files.
+    if (headers['cache-control'].includes('immutable')) {
+      const digest = createHash('md5').update(await bodies.get(path)!).digest('base64url');
+      expect(path, 'named by the MD5 of what it holds').toContain(`.${digest}.`);
+    }
   }
 
   // A new document of pages already visited: the chunks come from the browser's cache, and

@@ -2,8 +2,8 @@
 //! wasm chunks each group of pages needs.
 //!
 //! A release build (`LEPTOS_HASH_FILES=true cargo leptos build`) puts the MD5 of each file's
-//! content in its name and lists the names of the main JS, wasm and CSS in `hash.txt` beside the
-//! binary. cargo-leptos names the main JS and wasm before it writes the chunk loader's final name
+//! content in its name and lists the names of the main JS, wasm and CSS, the chunk loader and
+//! the chunk manifest in `hash.txt` beside the binary. cargo-leptos names the main JS and wasm before it writes the chunk loader's final name
 //! into them, so a build that changes only a chunk keeps their names with new content; only a
 //! file whose name matches its content may be kept by browsers for good.
 
@@ -128,7 +128,9 @@ fn names_tag(if_none_match: &HeaderValue, tag: &HeaderValue) -> bool {
 /// Answers for a built file by its content rather than its date. A browser that names the copy
 /// it holds by tag gets 304 only when that copy is this file; any other asks for the whole file,
 /// whatever the dates say: a build that keeps a file's name and date (a reproducible build, a
-/// rollback) may still have changed what it holds. Every whole file sent carries its tag.
+/// rollback) may still have changed what it holds. Every whole file sent carries its tag. A file
+/// rewritten since the server started (by `cargo leptos watch`) has no tag, and is answered by
+/// its date.
 pub async fn revalidate(
     State(files): State<Arc<BuiltFiles>>,
     mut req: Request,

@@ -3,9 +3,10 @@
 //!
 //! A release build (`LEPTOS_HASH_FILES=true cargo leptos build`) puts the MD5 of each file's
 //! content in its name and lists the names of the main JS, wasm and CSS, the chunk loader and
-//! the chunk manifest in `hash.txt` beside the binary. cargo-leptos names the main JS and wasm before it writes the chunk loader's final name
-//! into them, so a build that changes only a chunk keeps their names with new content; only a
-//! file whose name matches its content may be kept by browsers for good.
+//! the chunk manifest in `hash.txt` beside the binary. cargo-leptos names the main JS and wasm
+//! before it writes the chunk loader's final name into them, so a build that changes only a chunk
+//! keeps their names with new content; only a file whose name matches its content may be kept by
+//! browsers for good.
 
 use app::chunks::PageChunks;
 use axum::extract::{OriginalUri, Request, State};
@@ -113,16 +114,19 @@ impl BuiltFiles {
     }
 }
 
-/// Whether an `If-None-Match` list names `tag`, compared weakly as RFC 9110 asks for it.
+/// A tag without its weakness mark, as a weak comparison (RFC 9110) compares it.
+fn opaque(tag: &str) -> &str {
+    tag.trim().trim_start_matches("W/")
+}
+
+/// Whether an `If-None-Match` list names `tag`.
 fn names_tag(if_none_match: &HeaderValue, tag: &HeaderValue) -> bool {
-    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
-    let Ok(asked) = if_none_match.to_str() else {
+    let (Ok(asked), Ok(tag)) = (if_none_match.to_str(), tag.to_str()) else {
         return false;
     };
-    let tag = opaque(tag.to_str().unwrap_or_default());
     asked
         .split(',')
-        .any(|candidate| candidate.trim() == "*" || opaque(candidate) == tag)
+        .any(|candidate| candidate.trim() == "*" || opaque(candidate) == opaque(tag))
 }
 
 /// Answers for a built file by its content rather than its date. A browser that names the copy
@@ -161,6 +165,14 @@ pub async fn revalidate(
         res.headers_mut().insert(header::ETAG, tag);
     }
     res
+}
+
+/// The directory of the running binary, where a build puts `hash.txt`.
+pub fn exe_dir() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()?
+        .parent()
+        .map(Path::to_path_buf)
 }
 
 /// The files a build's `hash.txt` names, by kind: `js`, `wasm`, `css`, `split` (the chunk

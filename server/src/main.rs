@@ -89,18 +89,15 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
     // cargo-leptos tells a server it starts whether the build named its files by content; a
     // binary started any other way finds out from the list of names beside it.
     if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
-        options.hash_files = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
-            .is_some_and(|dir| {
-                server::assets::hashed_build(
-                    &dir,
-                    &options.hash_file,
-                    std::path::Path::new(&*options.site_root),
-                    &options.site_pkg_dir,
-                    &options.output_name,
-                )
-            });
+        options.hash_files = server::assets::exe_dir().is_some_and(|dir| {
+            server::assets::hashed_build(
+                &dir,
+                &options.hash_file,
+                std::path::Path::new(&*options.site_root),
+                &options.site_pkg_dir,
+                &options.output_name,
+            )
+        });
     }
     // `cargo leptos watch` says DEV; a binary started any other way is a production server.
     if std::env::var_os("LEPTOS_ENV").is_none() {

@@ -105,13 +105,8 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
     // one replaces it, so leptos's list stays empty and it adds no links of its own. It would
     // add them from outside the render's reactive owner, where it finds the build's manifest and
     // the page's `<head>` in some renders only; `app::chunks::announce` adds them instead.
-    let chunks = crate::assets::page_chunks(
-        &options,
-        &std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
-            .unwrap_or_default(),
-    );
+    let chunks =
+        crate::assets::page_chunks(&options, &crate::assets::exe_dir().unwrap_or_default());
     let page_context = move || {
         provide_context(chunks.clone());
         provide_context(leptos::PrefetchLazyFn::default());

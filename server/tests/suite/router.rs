@@ -612,6 +612,19 @@ async fn fetch(app: &TestApp, path: &str, headers: &[(header::HeaderName, &str)]
     app.send(req.body(Body::empty()).unwrap()).await
 }
 
+/// Asks after a file as a browser does for the copy it holds: by its tag and its date.
+async fn ask_after(app: &TestApp, path: &str, tag: &str, date: &str) -> common::Reply {
+    fetch(
+        app,
+        path,
+        &[
+            (header::IF_NONE_MATCH, tag),
+            (header::IF_MODIFIED_SINCE, date),
+        ],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn built_files_named_by_content_are_kept_for_a_year_and_sent_as_compressed_at_build() {
     let (site, chunk) = built_site();
@@ -646,15 +659,7 @@ async fn built_files_named_by_content_are_kept_for_a_year_and_sent_as_compressed
         assert_eq!(reply.header("cache-control"), Some("no-cache"), "{path}");
         let modified = reply.header("last-modified").expect("dated").to_string();
         let tag = reply.header("etag").expect("tagged").to_string();
-        let again = fetch(
-            &app,
-            path,
-            &[
-                (header::IF_NONE_MATCH, &tag),
-                (header::IF_MODIFIED_SINCE, &modified),
-            ],
-        )
-        .await;
+        let again = ask_after(&app, path, &tag, &modified).await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}: {again:?}");
         assert_eq!(again.header("cache-control"), Some("no-cache"), "{path}");
     }
@@ -680,15 +685,7 @@ async fn a_browser_keeps_its_copy_of_a_built_file_while_the_content_is_the_same_
         .expect("a file says what it holds")
         .to_string();
     let date = first.header("last-modified").expect("dated").to_string();
-    let again = fetch(
-        &app,
-        path,
-        &[
-            (header::IF_NONE_MATCH, &tag),
-            (header::IF_MODIFIED_SINCE, &date),
-        ],
-    )
-    .await;
+    let again = ask_after(&app, path, &tag, &date).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{again:?}");
     assert_eq!(again.header("etag"), Some(tag.as_str()));
     assert_eq!(again.header("cache-control"), Some("no-cache"));
@@ -705,15 +702,7 @@ async fn a_browser_keeps_its_copy_of_a_built_file_while_the_content_is_the_same_
         .set_modified(modified)
         .unwrap();
     let app = TestApp::serving(site_options(site.path(), true)).await;
-    let upgraded = fetch(
-        &app,
-        path,
-        &[
-            (header::IF_NONE_MATCH, &tag),
-            (header::IF_MODIFIED_SINCE, &date),
-        ],
-    )
-    .await;
+    let upgraded = ask_after(&app, path, &tag, &date).await;
     assert_eq!(upgraded.status, StatusCode::OK, "{upgraded:?}");
     assert_eq!(upgraded.header("last-modified"), Some(date.as_str()));
     assert_eq!(upgraded.body, "import './c.js';");

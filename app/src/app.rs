@@ -117,8 +117,12 @@ pub fn App() -> impl IntoView {
 /// announces it), so the browser loads the shell and the pages near the one in front of it, not
 /// the whole application. A chunk per page would share code across hundreds of small files.
 ///
-/// `#[lazy]` names the function that loads a group's chunk `__preload_` and the group's name; the
-/// router calls it before it renders (and hydrates) the page, so hydration finds the code there.
+/// In the browser each group is a split point named after the group (the key of the build's
+/// manifest, read by [`crate::chunks`]), and `$load` fetches its chunk; the router calls it
+/// before it renders (and hydrates) the page, so hydration finds the code there. A chunk that
+/// cannot be fetched is an error the page recovers from (`chunks::Failure`, by loading the page
+/// anew) rather than a panic, which would stop the whole application. On the server the pages are
+/// plain functions.
 macro_rules! lazy_pages {
     ($($group:ident($pages:ident, $load:ident) { $($route:ident => $page:ident),+ $(,)? })+) => {$(
         // Each variant is named after the route that shows it.
@@ -128,11 +132,23 @@ macro_rules! lazy_pages {
             $($route,)+
         }
 
-        #[lazy]
-        fn $group(page: $pages) -> AnyView {
-            match page {
-                $($pages::$route => view! { <$page /> }.into_any(),)+
+        impl $pages {
+            fn view(self) -> AnyView {
+                match self {
+                    $($pages::$route => view! { <$page /> }.into_any(),)+
+                }
             }
+        }
+
+        #[cfg(feature = "hydrate")]
+        #[::leptos::wasm_split::wasm_split(
+            $group,
+            wasm_split_path = ::leptos::wasm_split,
+            preload($load),
+            fallible
+        )]
+        fn $group(page: $pages) -> Result<AnyView, ::leptos::wasm_split::SplitLoaderError> {
+            Ok(page.view())
         }
 
         $(
@@ -144,14 +160,29 @@ macro_rules! lazy_pages {
                 }
 
                 async fn view(_route: Self) -> AnyView {
-                    #[cfg(feature = "ssr")]
-                    crate::chunks::announce(stringify!($group));
-                    $group($pages::$route).await
+                    #[cfg(feature = "hydrate")]
+                    {
+                        let failure = crate::chunks::Failure::here();
+                        match $group($pages::$route).await {
+                            Ok(view) => view,
+                            Err(_) => failure.shown().await,
+                        }
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    {
+                        #[cfg(feature = "ssr")]
+                        crate::chunks::announce(stringify!($group));
+                        $pages::$route.view()
+                    }
                 }
 
                 async fn preload() {
+                    // While the router moves to the page, a failure shows when the view asks for
+                    // the chunk again; a page being hydrated cannot wait for its view.
                     #[cfg(feature = "hydrate")]
-                    $load().await;
+                    if $load().await.is_err() {
+                        crate::chunks::Failure::here().before_hydration().await;
+                    }
                 }
             }
         )+

@@ -12,7 +12,7 @@ pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod auth;
-#[cfg(feature = "ssr")]
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
 pub mod chunks;
 #[cfg(feature = "ssr")]
 pub mod entities;

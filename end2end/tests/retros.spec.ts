@@ -89,6 +89,98 @@ test('each group of pages brings its own code: analytics fetches its part when f
   await expect(page.locator('.pager strong')).toHaveText('Week 47 of 2026 (16 Nov – 22 Nov)');
 });
 
+// As after an upgrade: the document in the browser names code files the server no longer has.
+// Every `.wasm` file this document has not asked for yet is answered 404 (`gone`), and the paths
+// of the documents loaded from then on are kept in `documents`. With `once`, the files are back
+// for the next document, as after an upgrade; without it they stay gone.
+async function upgradeUnder(page: Page, once: boolean) {
+  const asked = new Set<string>();
+  const gone: string[] = [];
+  const documents: string[] = [];
+  for (const entry of await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name))) {
+    asked.add(new URL(entry).pathname);
+  }
+  await page.route('**/*', (route) => {
+    const request = route.request();
+    const path = new URL(request.url()).pathname;
+    if (request.isNavigationRequest()) documents.push(path);
+    if (path.endsWith('.wasm') && !asked.has(path) && !(once && documents.length > 0)) {
+      gone.push(path);
+      return route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not found' });
+    }
+    return route.continue();
+  });
+  return { gone, documents };
+}
+
+test('after an upgrade, a page whose code the tab no longer finds is loaded anew from the server, and works', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'only the hydrated app fetches code');
+  await signIn(page, javaScriptEnabled, engineer);
+  await page.goto('/incidents?severity=sev2');
+  await ready(page, javaScriptEnabled);
+  const { gone, documents } = await upgradeUnder(page, true);
+  await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+
+  await page.getByRole('link', { name: 'Analytics' }).click();
+  await expect(page).toHaveURL(/\/analytics$/);
+  await expect(page.getByRole('heading', { name: 'Analytics' })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  expect(gone.length, 'the analytics code asked for before the new document').toBeGreaterThan(0);
+  expect(documents).toEqual(['/analytics']);
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBeUndefined();
+
+  // The page loaded anew works, and so does the way back.
+  await page.getByLabel('Period kind').selectOption('week');
+  await page.getByLabel('Period', { exact: true }).fill('2026-W47');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('.pager strong')).toHaveText('Week 47 of 2026 (16 Nov – 22 Nov)');
+  await page.goBack();
+  await page.goBack();
+  await expect(page).toHaveURL(/\/incidents\?severity=sev2$/);
+  await expect(page.getByRole('heading', { name: 'Incidents', exact: true })).toBeVisible();
+});
+
+test('code that stays missing: the page is loaded anew once, not over and over, and then says so', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'only the hydrated app fetches code');
+  await signIn(page, javaScriptEnabled, engineer);
+  await page.goto('/incidents');
+  await ready(page, javaScriptEnabled);
+  const { gone, documents } = await upgradeUnder(page, false);
+  const gaveUp = page.waitForEvent('console', (message) => message.text().includes('could not be loaded again'));
+
+  await page.getByRole('link', { name: 'Analytics' }).click();
+  await gaveUp;
+  expect(documents).toEqual(['/analytics']);
+  expect(gone.length).toBeGreaterThan(0);
+  // The server's page stays, not hydrated: readable, and its links load pages from the server.
+  await expect(page.getByRole('heading', { name: 'Analytics' })).toBeVisible();
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(0);
+  await page.locator('nav.sidebar').getByRole('link', { name: 'Incidents', exact: true }).click();
+  await expect(page).toHaveURL(/\/incidents$/);
+  await ready(page, javaScriptEnabled);
+  expect(documents).toEqual(['/analytics', '/incidents']);
+
+  // Asked for again within the minute, the page is not loaded anew: it says what happened.
+  await page.getByRole('link', { name: 'Analytics' }).click();
+  await expect(page.getByRole('heading', { name: 'This page could not be loaded' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Load the page again' })).toHaveAttribute('href', '/analytics');
+  expect(documents).toEqual(['/analytics', '/incidents']);
+});
+
+test('the shell, which every page loads, carries none of the pages’ own text', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'one look at the built files is enough');
+  const html = await (await page.request.get('/login')).text();
+  const shell = html.match(/\/pkg\/hindsight[._][^"]*\.wasm/)?.[0];
+  expect(shell, 'the shell named in the page').toBeTruthy();
+  const code = (await (await page.request.get(shell!)).body()).toString('latin1');
+  // The shell's own text is there, as written.
+  expect(code).toContain('Signed in as ');
+  // Text of pages in three other groups is not: each comes with its group's chunk.
+  expect(code).not.toContain('One or two sentences a reader outside the team understands.');
+  expect(code).not.toContain('One JSON document with the organisation');
+  expect(code).not.toContain('The exact definition of every figure Hindsight shows.');
+});
+
 test('the app’s code comes compressed and is kept: the next page downloads none of it again', async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'only the hydrated app loads code');
   const code = new Map<string, Record<string, string>>();

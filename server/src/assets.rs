@@ -308,13 +308,13 @@ mod tests {
         std::fs::create_dir_all(&pkg).unwrap();
         std::fs::write(
             pkg.join("__wasm_split_manifest.Gh78.json"),
-            r#"{"incident_pages_12": ["chunk_0.Ij90", "split_incident_pages.Kl12"]}"#,
+            r#"{"incident_pages": ["chunk_0.Ij90", "split_incident_pages.Kl12"]}"#,
         )
         .unwrap();
         // A manifest under the plain name belongs to a build without hashed names.
         std::fs::write(
             pkg.join("__wasm_split_manifest.json"),
-            r#"{"incident_pages_12": ["stale"]}"#,
+            r#"{"incident_pages": ["stale"]}"#,
         )
         .unwrap();
         std::fs::write(

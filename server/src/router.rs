@@ -99,18 +99,11 @@ pub fn router(state: AppState, web: &WebConfig) -> Router {
                 .precompressed_br(),
         );
 
-    // What every page's render needs beside the state: the chunks each group of pages loads, and
-    // a list of the lazy functions the render runs. leptos_axum provides its own list to the
-    // render's root before the render starts (leptos_integration_utils 0.8.9, `from_app`); this
-    // one replaces it, so leptos's list stays empty and it adds no links of its own. It would
-    // add them from outside the render's reactive owner, where it finds the build's manifest and
-    // the page's `<head>` in some renders only; `app::chunks::announce` adds them instead.
+    // What every page's render needs beside the state: the chunks each group of pages loads,
+    // which `app::chunks::announce` names in the page's `<head>`.
     let chunks =
         crate::assets::page_chunks(&options, &crate::assets::exe_dir().unwrap_or_default());
-    let page_context = move || {
-        provide_context(chunks.clone());
-        provide_context(leptos::PrefetchLazyFn::default());
-    };
+    let page_context = move || provide_context(chunks.clone());
 
     let work = Router::new()
         .route(

@@ -740,9 +740,9 @@ fn split_site() -> tempfile::TempDir {
     std::fs::write(
         pkg.join("__wasm_split_manifest.json"),
         r#"{
-            "entry_pages_3141592653": ["chunk_0", "split_entry_pages"],
-            "incident_pages_2718281828": ["chunk_0", "chunk_1", "split_incident_pages"],
-            "incident_form_pages_1414213562": ["split_incident_form_pages"]
+            "entry_pages": ["chunk_0", "split_entry_pages"],
+            "incident_pages": ["chunk_0", "chunk_1", "split_incident_pages"],
+            "incident_form_pages": ["split_incident_form_pages"]
         }"#,
     )
     .unwrap();

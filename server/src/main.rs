@@ -99,8 +99,10 @@ async fn serve(db: app::state::Db, args: ServeArgs) -> anyhow::Result<()> {
             )
         });
     }
-    // `cargo leptos watch` says DEV; a binary started any other way is a production server.
-    if std::env::var_os("LEPTOS_ENV").is_none() {
+    // A server that `cargo leptos watch` runs (it sets `LEPTOS_WATCH`) reloads its pages as it
+    // rebuilds them, over a web socket the policy then lets them open; one started any other way,
+    // unless `LEPTOS_ENV` says otherwise, is a production server.
+    if std::env::var_os("LEPTOS_ENV").is_none() && std::env::var_os("LEPTOS_WATCH").is_none() {
         options.env = leptos::config::Env::PROD;
     }
     let settings = Settings {

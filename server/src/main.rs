@@ -18,7 +18,7 @@ const CLEANUP_INTERVAL: Duration = Duration::from_secs(600);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    server::memory::return_large_blocks();
+    server::memory::tune_allocator();
     // Logs go to stderr so that what a command prints (a token, say) can be piped.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

@@ -1,10 +1,16 @@
-//! How the process hands memory back to the system.
+//! How the process hands memory back to the system, and how many heaps it keeps.
 
-/// Makes glibc's allocator give every large block (128 KiB and more) back to the system when it
-/// is freed. By default glibc raises that threshold to the largest block freed so far, so after
-/// one password hash (7 MiB) or one large report, blocks of that size stay in the heap and the
-/// server's resident memory only grows. Other C libraries are left as they are.
-pub fn return_large_blocks() {
+/// Sets glibc's allocator up for a long-running server; other C libraries are left as they are.
+///
+/// - Every large block (128 KiB and more) goes back to the system when it is freed. By default
+///   glibc raises that threshold to the largest block freed so far, so after one password hash
+///   (7 MiB) or one large report, blocks of that size stay in the heap and the server's resident
+///   memory only grows.
+/// - One heap per core. By default a thread that finds the heaps busy is given a heap of its
+///   own, up to eight per core, and each heap keeps what was freed into it for later. The
+///   server's threads (the runtime's workers and blocking threads, a thread per SQLite
+///   connection) each came to hold one.
+pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         const LARGE_BLOCK: libc::c_int = 128 * 1024;
@@ -12,6 +18,13 @@ pub fn return_large_blocks() {
         let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE_BLOCK) };
         if set != 1 {
             tracing::warn!("the allocator refused a fixed threshold for large blocks");
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let heaps = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
+        // SAFETY: as above.
+        let set = unsafe { libc::mallopt(libc::M_ARENA_MAX, heaps) };
+        if set != 1 {
+            tracing::warn!("the allocator refused a limit of one heap per core");
         }
     }
 }

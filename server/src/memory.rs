@@ -8,8 +8,9 @@
 ///   memory only grows.
 /// - One heap per core. By default a thread that finds the heaps busy is given a heap of its
 ///   own, up to eight per core, and each heap keeps what was freed into it for later. The
-///   server's threads (the runtime's workers and blocking threads, a thread per SQLite
-///   connection) each came to hold one.
+///   server has many threads (the runtime's workers and blocking threads, a thread per SQLite
+///   connection); at 100,000 incidents the heaps held 60 MiB after the busiest pages, and 42 MiB
+///   with one per core.
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

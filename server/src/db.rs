@@ -3,7 +3,9 @@
 use anyhow::Context;
 use app::state::Db;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{
+    LockedSqliteHandle, SqliteConnection, SqliteJournalMode, SqliteSynchronous,
+};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -57,26 +59,34 @@ async fn sqlite_pool(
 /// incident list at 100,000 incidents that was 7% of the server's time, spent parsing and
 /// planning statements sqlx keeps prepared.
 async fn plan_once_per_statement(conn: &mut SqliteConnection) -> Result<(), sea_orm::sqlx::Error> {
-    use libsqlite3_sys::{SQLITE_DBCONFIG_ENABLE_QPSG, SQLITE_OK, sqlite3_db_config};
-    let mut handle = conn.lock_handle().await?;
-    let db = handle.as_raw_handle().as_ptr();
-    let mut now_on: std::ffi::c_int = 0;
-    // SAFETY: `db` is this connection's open handle, held locked for the call. This option takes
-    // an int (1: on) and a pointer to an int that receives the setting afterwards.
-    let rc = unsafe {
-        sqlite3_db_config(
-            db,
-            SQLITE_DBCONFIG_ENABLE_QPSG,
-            1 as std::ffi::c_int,
-            &mut now_on as *mut std::ffi::c_int,
-        )
-    };
-    if rc != SQLITE_OK || now_on != 1 {
+    let (rc, now_on) = planner_stability(&mut conn.lock_handle().await?, 1);
+    if rc != libsqlite3_sys::SQLITE_OK || now_on != 1 {
         return Err(sea_orm::sqlx::Error::Configuration(
             format!("SQLite refused the query planner stability guarantee (code {rc})").into(),
         ));
     }
     Ok(())
+}
+
+/// Sets the query planner stability guarantee of a locked connection (1: on, 0: off, -1: as it
+/// is) and returns SQLite's result code and the setting afterwards.
+fn planner_stability(
+    handle: &mut LockedSqliteHandle<'_>,
+    set: std::ffi::c_int,
+) -> (std::ffi::c_int, std::ffi::c_int) {
+    use libsqlite3_sys::{SQLITE_DBCONFIG_ENABLE_QPSG, sqlite3_db_config};
+    let mut now: std::ffi::c_int = -1;
+    // SAFETY: the handle is an open connection, held locked for the call. This option takes an
+    // int and a pointer to an int that receives the setting afterwards.
+    let rc = unsafe {
+        sqlite3_db_config(
+            handle.as_raw_handle().as_ptr(),
+            SQLITE_DBCONFIG_ENABLE_QPSG,
+            set,
+            &mut now as *mut std::ffi::c_int,
+        )
+    };
+    (rc, now)
 }
 
 /// Opens the database named by `url`. SQLite gets one writer connection, so writes queue in
@@ -155,20 +165,8 @@ mod tests {
 
     /// Whether `db`'s next connection has the query planner stability guarantee on.
     async fn plans_once(db: &DatabaseConnection) -> bool {
-        use libsqlite3_sys::{SQLITE_DBCONFIG_ENABLE_QPSG, sqlite3_db_config};
         let mut conn = db.get_sqlite_connection_pool().acquire().await.unwrap();
-        let mut handle = conn.lock_handle().await.unwrap();
-        let mut on: std::ffi::c_int = -1;
-        // SAFETY: as in `plan_once_per_statement`; -1 reads the setting without changing it.
-        unsafe {
-            sqlite3_db_config(
-                handle.as_raw_handle().as_ptr(),
-                SQLITE_DBCONFIG_ENABLE_QPSG,
-                -1 as std::ffi::c_int,
-                &mut on as *mut std::ffi::c_int,
-            )
-        };
-        on == 1
+        planner_stability(&mut conn.lock_handle().await.unwrap(), -1).1 == 1
     }
 
     #[tokio::test]

@@ -18,7 +18,6 @@ const CLEANUP_INTERVAL: Duration = Duration::from_secs(600);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    server::memory::tune_allocator();
     // Logs go to stderr so that what a command prints (a token, say) can be piped.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -26,6 +25,8 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
+    // After the logger, so that a setting the allocator refuses is reported.
+    server::memory::tune_allocator();
     let cli = Cli::parse();
     let db = db::connect(&cli.database_url).await?;
     db::migrate(&db).await?;

@@ -121,6 +121,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Finished periods' analytics, kept while the data behind them is unchanged.
     pub figures: crate::services::analytics::FiguresCache,
+    /// Pages of the incident list, kept while the data behind them is unchanged.
+    pub incident_lists: crate::api::incidents::KeptLists,
     /// The API's OpenAPI description, for the API page; set by whoever builds the API routes.
     pub api_description: Arc<serde_json::Value>,
     /// Set once the first account exists; accounts are never deleted, so it never goes back.
@@ -140,6 +142,9 @@ impl AppState {
             clock,
             leptos_options,
             figures: Default::default(),
+            incident_lists: crate::services::data_version::Kept::new(
+                crate::api::incidents::KEPT_LISTS,
+            ),
             api_description: Arc::new(serde_json::Value::Null),
             users_exist: Arc::new(AtomicBool::new(false)),
         }

@@ -53,6 +53,21 @@ pub struct IncidentList {
     pub next_after: Option<String>,
 }
 
+/// Pages of the list as they were worked out, kept while no incident, postmortem, action item or
+/// service has changed: a page that many people open, the first above all, is then one version
+/// query instead of a count of up to ten thousand incidents and four more queries. By the list's
+/// parameters, the viewer's zone (which its times are shown in) and the organisation's day
+/// (which items are overdue by). Searches are not kept.
+#[cfg(feature = "ssr")]
+pub type KeptLists = crate::services::data_version::Kept<
+    (ListParams, chrono_tz::Tz, chrono::NaiveDate),
+    IncidentList,
+>;
+
+/// A few hundred KiB at most, for the pages of a few dozen filters.
+#[cfg(feature = "ssr")]
+pub const KEPT_LISTS: usize = 256;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentDetail {
     pub id: i64,
@@ -97,7 +112,7 @@ fn stored<T>(text: &Option<String>, parse: fn(&str) -> Result<T, String>) -> Opt
 }
 
 /// A list's filters and order as they arrive in a link or an API query; empty means any.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListParams {
     #[cfg_attr(feature = "ssr", param(value_type = Option<Severity>, inline))]
@@ -278,8 +293,19 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
             let state = auth::state()?;
             let db = state.db;
             let today = crate::services::organisation::today(db.read(), state.clock.now()).await?;
-            let (mut filter, sort, after) = parse_list_params(db.read(), &params, zone).await?;
             let query = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+            let kept = match query {
+                Some(_) => None,
+                None => {
+                    let version = crate::services::data_version::data_version(db.read()).await?;
+                    let key = (params.clone(), zone, today);
+                    if let Some(list) = state.incident_lists.get(version, &key) {
+                        return Ok(list);
+                    }
+                    Some((version, key))
+                }
+            };
+            let (mut filter, sort, after) = parse_list_params(db.read(), &params, zone).await?;
             let hits = match query {
                 Some(q) => {
                     let hits = search::search(db.read(), q, search::MAX_HITS).await?;
@@ -339,7 +365,7 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
             let mut services = incidents::service_names_for(db.read(), &ids).await?;
             let statuses = postmortems::statuses(db.read(), &ids).await?;
             let item_counts = action_items::counts_for_incidents(db.read(), &ids, today).await?;
-            Ok(IncidentList {
+            let list = IncidentList {
                 total,
                 incidents: rows
                     .into_iter()
@@ -361,7 +387,11 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
                     })
                     .collect(),
                 next_after,
-            })
+            };
+            if let Some((version, key)) = kept {
+                state.incident_lists.put(version, key, &list);
+            }
+            Ok(list)
         }
         .await,
     )

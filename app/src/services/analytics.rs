@@ -14,6 +14,7 @@ use crate::domain::deploy::DeployOutcome;
 use crate::domain::incident::{DetectionSource, KeyTimes, RunbookOutcome, Severity};
 use crate::entities::{action_item, deploy, incident, incident_service, service};
 use crate::error::AppError;
+use crate::services::data_version::{Kept, data_version};
 use crate::services::organisation;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -498,97 +499,28 @@ pub fn period_word(period: ReportPeriod) -> &'static str {
     }
 }
 
-/// What the figures of a finished period depend on, read in one query of index lookups: the
-/// latest history entry (every change to an incident, its timeline or an action item writes
-/// one in its own transaction), the latest deploy, the services' versions and the
-/// organisation's. The number of the latest thousand history entries and deploys also counts,
-/// so that a row committed after one with a higher id (PostgreSQL hands out ids before commit)
-/// still changes the version.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DataVersion([Option<i64>; 7]);
-
-const DATA_VERSION_SQL: &str = "SELECT \
-    (SELECT MAX(id) FROM history_entries) AS a, \
-    (SELECT COUNT(*) FROM history_entries WHERE id > (SELECT COALESCE(MAX(id), 0) - 1000 FROM history_entries)) AS b, \
-    (SELECT MAX(id) FROM deploys) AS c, \
-    (SELECT COUNT(*) FROM deploys WHERE id > (SELECT COALESCE(MAX(id), 0) - 1000 FROM deploys)) AS d, \
-    (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM services) AS e, \
-    (SELECT COUNT(*) FROM services) AS f, \
-    (SELECT MAX(version) FROM organisation) AS g";
-
-pub async fn data_version(db: &impl ConnectionTrait) -> Result<DataVersion, AppError> {
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            DATA_VERSION_SQL,
-        ))
-        .await?
-        .ok_or_else(|| AppError::internal("the data version query returned no row"))?;
-    let mut version = [None; 7];
-    for (slot, column) in version.iter_mut().zip(["a", "b", "c", "d", "e", "f", "g"]) {
-        *slot = row.try_get::<Option<i64>>("", column)?;
-    }
-    Ok(DataVersion(version))
-}
-
 /// The figures of finished periods, kept while the data they were computed from is unchanged.
 /// A report's twelve earlier periods then cost one version query instead of a dozen periods'
-/// worth of rows. One per server process, shared by its requests; every instance checks the
-/// version in the database, so several instances on one PostgreSQL stay right.
+/// worth of rows. One per server process, shared by its requests.
 ///
 /// It also lets only as many reports be worked out at once as there are cores: more would not
 /// finish sooner, would each hold a report's rows in memory, and on a cold cache would all
 /// compute the same periods side by side instead of the later ones finding them kept.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct FiguresCache {
-    kept: std::sync::Arc<std::sync::Mutex<CachedFigures>>,
+    kept: Kept<(Scope, ReportPeriod, Tz), PeriodFigures>,
     working: std::sync::Arc<tokio::sync::Semaphore>,
-}
-
-impl Default for FiguresCache {
-    fn default() -> Self {
-        FiguresCache {
-            kept: Default::default(),
-            working: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::state::cores())),
-        }
-    }
-}
-
-#[derive(Default)]
-struct CachedFigures {
-    version: Option<DataVersion>,
-    figures: std::collections::HashMap<(Scope, ReportPeriod, Tz), PeriodFigures>,
 }
 
 /// Enough for every period kind's history in a few dozen scopes.
 const CACHED_PERIODS: usize = 4_096;
 
-impl FiguresCache {
-    fn get(&self, version: DataVersion, key: &(Scope, ReportPeriod, Tz)) -> Option<PeriodFigures> {
-        let mut cached = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        if cached.version != Some(version) {
-            cached.version = Some(version);
-            cached.figures.clear();
-            return None;
+impl Default for FiguresCache {
+    fn default() -> Self {
+        FiguresCache {
+            kept: Kept::new(CACHED_PERIODS),
+            working: std::sync::Arc::new(tokio::sync::Semaphore::new(crate::state::cores())),
         }
-        cached.figures.get(key).cloned()
-    }
-
-    fn put(&self, version: DataVersion, key: (Scope, ReportPeriod, Tz), figures: &PeriodFigures) {
-        let mut cached = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        if cached.version != Some(version) {
-            return;
-        }
-        if cached.figures.len() >= CACHED_PERIODS {
-            cached.figures.clear();
-        }
-        cached.figures.insert(key, figures.clone());
-    }
-}
-
-impl std::fmt::Debug for FiguresCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("FiguresCache")
     }
 }
 
@@ -623,7 +555,7 @@ pub async fn report(
         let finished = p.utc_bounds(&zone).1 <= now;
         let key = (scope, p, zone);
         let cached = if finished {
-            cache.get(version, &key)
+            cache.kept.get(version, &key)
         } else {
             None
         };
@@ -632,7 +564,7 @@ pub async fn report(
             None => {
                 let figures = period_figures(db, scope, p, &zone, now).await?;
                 if finished {
-                    cache.put(version, key, &figures);
+                    cache.kept.put(version, key, &figures);
                 }
                 figures
             }

@@ -8,6 +8,7 @@ pub mod api_tokens;
 pub mod archive;
 pub mod calendar;
 pub mod catalog;
+pub mod data_version;
 pub mod deploys;
 pub mod digest;
 pub mod gauges;

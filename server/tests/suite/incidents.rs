@@ -11,6 +11,10 @@ use app::services::{accounts, catalog};
 use app::state::Db;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+fn now() -> DateTime<Utc> {
+    at(300)
+}
+
 fn at(minutes: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 10, 5, 14, 0, 0).unwrap() + Duration::minutes(minutes)
 }
@@ -335,6 +339,161 @@ on_both_databases!(
     edits_need_the_current_version,
     the_list_pages_newest_first_with_filters,
 );
+
+/// The list keeps pages it has worked out (see `KeptLists`); whatever changes after a page was
+/// shown, on this server or another on the same database, shows the next time it is opened.
+async fn a_list_once_shown_shows_every_later_change(app: common::TestApp) {
+    use app::domain::action_item::{ActionType, Cadence, Priority};
+    use app::domain::postmortem::ReviewMove;
+    use app::services::action_items::{self, ActionItemInput, Actor};
+    use app::services::postmortems;
+    use sea_orm::EntityTrait;
+
+    let cookie = app.create_first_admin().await;
+    let other = app.another_instance();
+    let db = &app.state.db;
+    let w = world(db).await;
+    let first = incidents::create(
+        db.write(),
+        input(vec![w.api], 0, Severity::Sev2),
+        w.author,
+        now(),
+    )
+    .await
+    .unwrap()
+    .incident;
+    // Both servers have shown the list, and the filtered one, before anything below changes.
+    let servers = [&app, &other];
+    let shown = |cookie: String| async move {
+        let mut pages = Vec::new();
+        for server in servers {
+            for list in ["/incidents", "/incidents?severity=sev2"] {
+                let page = server.get(list, Some(&cookie)).await;
+                assert_eq!(page.status, http::StatusCode::OK, "{list}: {}", page.body);
+                pages.push(page.body);
+            }
+        }
+        pages
+    };
+    for page in shown(cookie.clone()).await {
+        assert!(page.contains("1 incident matches"), "{page}");
+        assert!(!page.contains("gateway"), "{page}");
+        assert!(!page.contains("badge status in_review"), "{page}");
+        assert!(!page.contains("badge standing overdue"), "{page}");
+    }
+
+    // A new incident.
+    incidents::create(
+        db.write(),
+        input(vec![w.db_service], 60, Severity::Sev2),
+        w.author,
+        now(),
+    )
+    .await
+    .unwrap();
+    for page in shown(cookie.clone()).await {
+        assert!(page.contains("2 incidents match"), "{page}");
+        assert!(page.contains("Checkout errors at +60m"), "{page}");
+    }
+
+    // A service renamed.
+    let api = app::entities::service::Entity::find_by_id(w.api)
+        .one(db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    catalog::update_service(
+        db.write(),
+        api.id,
+        api.version,
+        catalog::ServiceInput {
+            team_id: api.team_id,
+            name: CatalogName::parse("gateway").unwrap(),
+            slo_target: None,
+            runbook_url: None,
+        },
+    )
+    .await
+    .unwrap();
+    for page in shown(cookie.clone()).await {
+        assert!(page.contains("gateway"), "{page}");
+    }
+
+    // The postmortem sent for review.
+    postmortems::save(
+        db.write(),
+        first.id,
+        0,
+        "What happened, without blame.".into(),
+        w.author,
+        now(),
+    )
+    .await
+    .unwrap();
+    postmortems::review(
+        db.write(),
+        first.id,
+        ReviewMove::Submit,
+        Role::Engineer,
+        None,
+        w.author,
+        now(),
+    )
+    .await
+    .unwrap();
+    for page in shown(cookie.clone()).await {
+        assert!(page.contains("badge status in_review"), "{page}");
+    }
+
+    // An action item due tomorrow: open, not yet overdue.
+    action_items::create(
+        db.write(),
+        ActionItemInput {
+            title: "Alert on card failures".into(),
+            description: String::new(),
+            incident_id: first.id,
+            owner_id: Some(w.author),
+            team_id: None,
+            service_id: None,
+            action_type: ActionType::Detect,
+            priority: Priority::P1,
+            due_on: Some(now().date_naive() + Duration::days(1)),
+            tracker_url: None,
+            cadence: Cadence::Weekly,
+            related_incident_ids: vec![],
+            committed: true,
+        },
+        Actor {
+            id: w.author,
+            role: Role::Engineer,
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    for page in shown(cookie.clone()).await {
+        assert!(page.contains("1 open"), "{page}");
+        assert!(!page.contains("badge standing overdue"), "{page}");
+    }
+
+    // Two days on, nothing changed but the day: the item is overdue.
+    app.clock.advance(Duration::days(2));
+    let cookie = app.login_cookie("ada").await;
+    for page in shown(cookie.clone()).await {
+        assert!(page.contains("1 overdue"), "{page}");
+    }
+
+    // The first incident deleted.
+    incidents::delete(db.write(), first.id, "Recorded twice", w.author, now())
+        .await
+        .unwrap();
+    for page in shown(cookie.clone()).await {
+        assert!(page.contains("1 incident matches"), "{page}");
+        assert!(!page.contains("Checkout errors at +0m"), "{page}");
+    }
+}
+
+on_both_apps!(a_list_once_shown_shows_every_later_change);
 
 #[tokio::test]
 async fn the_pages_list_incidents_and_show_one_with_its_durations() {

@@ -218,6 +218,22 @@ impl TestApp {
         )
     }
 
+    /// A second server on this one's database, as several instances share one PostgreSQL: its
+    /// own process state, the same data and sessions. `self` keeps the database, so it must
+    /// outlive the other.
+    pub fn another_instance(&self) -> TestApp {
+        TestApp::build(
+            TestDb {
+                db: self.state.db.clone(),
+                _dir: None,
+            },
+            self.clock.clone(),
+            self.web.clone(),
+            self.state.settings.clone(),
+            self.state.leptos_options.clone(),
+        )
+    }
+
     fn build(
         t: TestDb,
         clock: TestClock,

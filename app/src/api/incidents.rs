@@ -292,12 +292,13 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
             let zone = me.zone();
             let state = auth::state()?;
             let db = state.db;
-            let today = crate::services::organisation::today(db.read(), state.clock.now()).await?;
+            let (version, today) =
+                crate::services::data_version::data_version_and_today(db.read(), state.clock.now())
+                    .await?;
             let query = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
             let kept = match query {
                 Some(_) => None,
                 None => {
-                    let version = crate::services::data_version::data_version(db.read()).await?;
                     let key = (params.clone(), zone, today);
                     if let Some(list) = state.incident_lists.get(version, &key) {
                         return Ok(list);

@@ -2,8 +2,10 @@
 //! kept while it is unchanged. Every instance reads the version from the database, so several
 //! instances on one PostgreSQL never serve an answer another one's write made stale.
 
+use crate::domain::time::{day_in, parse_zone};
 use crate::error::AppError;
-use sea_orm::ConnectionTrait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, QueryResult};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -28,13 +30,40 @@ const DATA_VERSION_SQL: &str = "SELECT \
     (SELECT MAX(version) FROM organisation) AS g";
 
 pub async fn data_version(db: &impl ConnectionTrait) -> Result<DataVersion, AppError> {
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            DATA_VERSION_SQL,
-        ))
-        .await?
-        .ok_or_else(|| AppError::internal("the data version query returned no row"))?;
+    let row = version_row(db, DATA_VERSION_SQL.to_string()).await?;
+    version_of(&row)
+}
+
+/// The data version and the day it is now in the organisation's reporting zone, in one query:
+/// what an answer that counts overdue items is kept by.
+pub async fn data_version_and_today(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<(DataVersion, NaiveDate), AppError> {
+    let row = version_row(
+        db,
+        format!(
+            "{DATA_VERSION_SQL}, (SELECT reporting_zone FROM organisation WHERE id = 1) AS zone"
+        ),
+    )
+    .await?;
+    let zone = row
+        .try_get::<Option<String>>("", "zone")?
+        .ok_or_else(|| AppError::internal("the organisation row is missing"))?;
+    let zone = parse_zone(&zone).map_err(AppError::internal)?;
+    Ok((version_of(&row)?, day_in(now, zone)))
+}
+
+async fn version_row(db: &impl ConnectionTrait, sql: String) -> Result<QueryResult, AppError> {
+    db.query_one_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await?
+    .ok_or_else(|| AppError::internal("the data version query returned no row"))
+}
+
+fn version_of(row: &QueryResult) -> Result<DataVersion, AppError> {
     let mut version = [None; 7];
     for (slot, column) in version.iter_mut().zip(["a", "b", "c", "d", "e", "f", "g"]) {
         *slot = row.try_get::<Option<i64>>("", column)?;

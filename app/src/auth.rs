@@ -27,6 +27,9 @@ pub struct CurrentUser {
     pub role: Role,
     /// IANA zone name; times are shown and read in it.
     pub time_zone: String,
+    /// How many of this person's notices were unread when the request began, when the account
+    /// was read with them (a request signed in by a session).
+    pub unread_notices: Option<u64>,
 }
 
 impl CurrentUser {
@@ -52,6 +55,7 @@ impl From<&user::Model> for CurrentUser {
             display_name: u.display_name.clone(),
             role: accounts::role_of(u),
             time_zone: u.time_zone.clone(),
+            unread_notices: None,
         }
     }
 }
@@ -91,8 +95,8 @@ pub async fn user_for_session(
         session.flush().await.map_err(session_err)?;
         return Ok(None);
     }
-    let user = match accounts::find(state.db.read(), user_id).await? {
-        Some(u) if !u.disabled && u.session_epoch == epoch => u,
+    let (user, unread) = match accounts::find_with_unread(state.db.read(), user_id).await? {
+        Some((u, unread)) if !u.disabled && u.session_epoch == epoch => (u, unread),
         _ => {
             session.flush().await.map_err(session_err)?;
             return Ok(None);
@@ -101,7 +105,10 @@ pub async fn user_for_session(
     if now - seen >= SEEN_RESOLUTION {
         session.insert(SEEN, now).await.map_err(session_err)?;
     }
-    Ok(Some(CurrentUser::from(&user)))
+    Ok(Some(CurrentUser {
+        unread_notices: Some(unread),
+        ..CurrentUser::from(&user)
+    }))
 }
 
 /// Signs an account in on this session, under a new session id.

@@ -109,8 +109,10 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
             let Some(u) = auth::current_user().await? else {
                 return Ok(None);
             };
-            let unread_notices =
-                crate::services::notices::unread_count(state.db.read(), u.id).await?;
+            let unread_notices = match u.unread_notices {
+                Some(n) => n,
+                None => crate::services::notices::unread_count(state.db.read(), u.id).await?,
+            };
             Ok(Some(Me {
                 id: u.id,
                 username: u.username,

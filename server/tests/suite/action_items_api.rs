@@ -283,6 +283,8 @@ async fn managers_change_many_items_at_once_and_owners_hear_of_it() {
         "two items were given to eli: {}",
         me.body
     );
+    let page = app.get("/action-items", Some(&engineer)).await;
+    assert!(page.body.contains("Inbox, 2 unread"), "{}", page.body);
 
     let new_owner = people
         .iter()
@@ -327,6 +329,8 @@ async fn managers_change_many_items_at_once_and_owners_hear_of_it() {
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "2"));
     let me = app.call("me", &[], Some(&engineer)).await;
     assert_eq!(unread(&me.body), 0);
+    let page = app.get("/action-items", Some(&engineer)).await;
+    assert!(page.body.contains("Inbox, 0 unread"), "{}", page.body);
 
     let viewer_move = app
         .call(

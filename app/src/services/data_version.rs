@@ -13,12 +13,12 @@ use std::sync::{Arc, Mutex};
 /// What incidents, their postmortems, timelines and action items, the catalog and the
 /// organisation's settings look like, read in one query of index lookups: the latest history
 /// entry (every change to an incident, its postmortem, its timeline or an action item writes one
-/// in the change's own transaction), the latest deploy, the services' versions and the
-/// organisation's. The number of the latest thousand history entries and deploys also counts,
+/// in the change's own transaction), the latest deploy, the versions of the services, the teams
+/// and the organisation, and how many services and teams there are. The number of the latest thousand history entries and deploys also counts,
 /// so that a row committed after one with a higher id (PostgreSQL hands out ids before commit)
 /// still changes the version.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DataVersion([Option<i64>; 7]);
+pub struct DataVersion([Option<i64>; 9]);
 
 const DATA_VERSION_SQL: &str = "SELECT \
     (SELECT MAX(id) FROM history_entries) AS a, \
@@ -27,7 +27,9 @@ const DATA_VERSION_SQL: &str = "SELECT \
     (SELECT COUNT(*) FROM deploys WHERE id > (SELECT COALESCE(MAX(id), 0) - 1000 FROM deploys)) AS d, \
     (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM services) AS e, \
     (SELECT COUNT(*) FROM services) AS f, \
-    (SELECT MAX(version) FROM organisation) AS g";
+    (SELECT MAX(version) FROM organisation) AS g, \
+    (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM teams) AS h, \
+    (SELECT COUNT(*) FROM teams) AS i";
 
 pub async fn data_version(db: &impl ConnectionTrait) -> Result<DataVersion, AppError> {
     let row = version_row(db, DATA_VERSION_SQL.to_string()).await?;
@@ -64,8 +66,9 @@ async fn version_row(db: &impl ConnectionTrait, sql: String) -> Result<QueryResu
 }
 
 fn version_of(row: &QueryResult) -> Result<DataVersion, AppError> {
-    let mut version = [None; 7];
-    for (slot, column) in version.iter_mut().zip(["a", "b", "c", "d", "e", "f", "g"]) {
+    let mut version = [None; 9];
+    let columns = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for (slot, column) in version.iter_mut().zip(columns) {
         *slot = row.try_get::<Option<i64>>("", column)?;
     }
     Ok(DataVersion(version))

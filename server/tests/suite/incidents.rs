@@ -419,6 +419,41 @@ async fn a_list_once_shown_shows_every_later_change(app: common::TestApp) {
         assert!(page.contains("gateway"), "{page}");
     }
 
+    // The team renamed: its old name no longer filters the list, its new one does.
+    let signed_in = cookie.as_str();
+    let by_team = |name: &'static str| async move {
+        let mut pages = Vec::new();
+        for server in servers {
+            let page = server
+                .get(&format!("/incidents?team={name}"), Some(signed_in))
+                .await;
+            pages.push(page.body);
+        }
+        pages
+    };
+    for page in by_team("Core").await {
+        assert!(page.contains("2 incidents match"), "{page}");
+    }
+    let core = app::entities::team::Entity::find_by_id(api.team_id)
+        .one(db.read())
+        .await
+        .unwrap()
+        .unwrap();
+    catalog::rename_team(
+        db.write(),
+        core.id,
+        core.version,
+        CatalogName::parse("Platform").unwrap(),
+    )
+    .await
+    .unwrap();
+    for page in by_team("Core").await {
+        assert!(!page.contains("incidents match"), "{page}");
+    }
+    for page in by_team("Platform").await {
+        assert!(page.contains("2 incidents match"), "{page}");
+    }
+
     // The postmortem sent for review.
     postmortems::save(
         db.write(),

@@ -292,18 +292,22 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
             let zone = me.zone();
             let state = auth::state()?;
             let db = state.db;
-            let (version, today) =
-                crate::services::data_version::data_version_and_today(db.read(), state.clock.now())
-                    .await?;
+            let now = state.clock.now();
             let query = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-            let kept = match query {
-                Some(_) => None,
+            let (today, kept) = match query {
+                Some(_) => (
+                    crate::services::organisation::today(db.read(), now).await?,
+                    None,
+                ),
                 None => {
+                    let (version, today) =
+                        crate::services::data_version::data_version_and_today(db.read(), now)
+                            .await?;
                     let key = (params.clone(), zone, today);
                     if let Some(list) = state.incident_lists.get(version, &key) {
                         return Ok(list);
                     }
-                    Some((version, key))
+                    (today, Some((version, key)))
                 }
             };
             let (mut filter, sort, after) = parse_list_params(db.read(), &params, zone).await?;

@@ -39,14 +39,12 @@ pub async fn find_with_unread(
     id: i64,
 ) -> Result<Option<(user::Model, u64)>, AppError> {
     use crate::entities::notice;
-    use sea_orm::sea_query::{Expr, ExprTrait, Query, SubQueryStatement};
-    use sea_orm::{FromQueryResult, QueryTrait};
-    let unread = Query::select()
+    use sea_orm::sea_query::{Expr, ExprTrait, SubQueryStatement};
+    use sea_orm::{FromQueryResult, QuerySelect, QueryTrait};
+    let unread = crate::services::notices::unread_of(id)
+        .select_only()
         .expr(Expr::col((notice::Entity, notice::Column::Id)).count())
-        .from(notice::Entity)
-        .and_where(Expr::col((notice::Entity, notice::Column::UserId)).eq(id))
-        .and_where(Expr::col((notice::Entity, notice::Column::ReadAt)).is_null())
-        .to_owned();
+        .into_query();
     let statement = user::Entity::find_by_id(id)
         .column_as(
             Expr::SubQuery(None, Box::new(SubQueryStatement::from(unread))),

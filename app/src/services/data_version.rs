@@ -14,9 +14,9 @@ use std::sync::{Arc, Mutex};
 /// organisation's settings look like, read in one query of index lookups: the latest history
 /// entry (every change to an incident, its postmortem, its timeline or an action item writes one
 /// in the change's own transaction), the latest deploy, the versions of the services, the teams
-/// and the organisation, and how many services and teams there are. The number of the latest thousand history entries and deploys also counts,
-/// so that a row committed after one with a higher id (PostgreSQL hands out ids before commit)
-/// still changes the version.
+/// and the organisation, and how many services and teams there are. The number of the latest
+/// thousand history entries and deploys also counts, so that a row committed after one with a
+/// higher id (PostgreSQL hands out ids before commit) still changes the version.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DataVersion([Option<i64>; 9]);
 

@@ -252,11 +252,14 @@ pub async fn inbox(
 }
 
 pub async fn unread_count(db: &DatabaseConnection, user_id: i64) -> Result<u64, AppError> {
-    Ok(notice::Entity::find()
+    Ok(unread_of(user_id).count(db).await?)
+}
+
+/// The person's unread notices.
+pub(crate) fn unread_of(user_id: i64) -> sea_orm::Select<notice::Entity> {
+    notice::Entity::find()
         .filter(notice::Column::UserId.eq(user_id))
         .filter(notice::Column::ReadAt.is_null())
-        .count(db)
-        .await?)
 }
 
 /// Marks the person's notices read: one, or all of them.

@@ -13,6 +13,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
+/// Rust's allocations go to mimalloc, which gives each thread a heap of its own. With glibc's
+/// allocator, a page of the incident list spent a quarter of its time allocating and freeing,
+/// and the server's threads queued for its locks; see BENCHMARKS.md ("mimalloc").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How often expired sessions and stale sign-in failures are removed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(600);
 

@@ -22,8 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// How often expired sessions and stale sign-in failures are removed.
 const CLEANUP_INTERVAL: Duration = Duration::from_secs(600);
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     // Logs go to stderr so that what a command prints (a token, say) can be piped.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -31,8 +30,15 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
-    // After the logger, so that a setting the allocator refuses is reported.
+    // After the logger, so that a setting the allocator refuses is reported, and before the
+    // runtime starts its threads, since the allocators' settings are not made for a running
+    // program.
     server::memory::tune_allocator();
+    run()
+}
+
+#[tokio::main]
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let db = db::connect(&cli.database_url).await?;
     db::migrate(&db).await?;

@@ -1,8 +1,11 @@
 //! How the process hands memory back to the system, and how many heaps it keeps.
 
-/// Sets glibc's allocator up for a long-running server; other C libraries are left as they are.
-/// The server's own allocations go to mimalloc (`main.rs`); glibc's allocator serves the C code
-/// linked in, SQLite above all (its page caches and statements).
+/// Sets the process's allocators up for a long-running server. Call it before any other thread
+/// starts: neither allocator's settings are made for a running program.
+///
+/// The server's own allocations go to mimalloc (`main.rs`), set up by `tune_mimalloc`. glibc's
+/// allocator serves the C code linked in, SQLite above all (its page caches and statements);
+/// other C libraries are left as they are.
 ///
 /// - Every large block (128 KiB and more) goes back to the system when it is freed. By default
 ///   glibc raises that threshold to the largest block freed so far, so after one large block,
@@ -46,10 +49,11 @@ mod mi_option {
 /// to keep no emptied pages. Each thread has its own heap, so by default every thread that
 /// served a large page or report kept that memory for a second (four reports at once, two
 /// pages of each size per thread). At 100,000 incidents that took the server's peak from
-/// 121 MiB to 101 MiB over the benchmark, and pages were served as fast (BENCHMARKS.md,
+/// 121 MiB to 95 MiB over the benchmark, and pages were served as fast (BENCHMARKS.md,
 /// "mimalloc").
 fn tune_mimalloc() {
-    // SAFETY: called before the runtime starts other threads; both settings take any value.
+    // SAFETY: called from `tune_allocator`, before other threads start; both settings take any
+    // value.
     unsafe {
         libmimalloc_sys::mi_option_set(mi_option::PURGE_DELAY, 0);
         libmimalloc_sys::mi_option_set(mi_option::PAGE_FULL_RETAIN, 0);

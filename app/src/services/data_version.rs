@@ -76,7 +76,9 @@ fn version_of(row: &QueryResult) -> Result<DataVersion, AppError> {
 
 /// Answers worked out from the data at one [`DataVersion`], up to `limit` of them, shared by a
 /// process's requests. When a request reads a newer version, everything kept for the older one
-/// goes.
+/// goes. Past the limit, the answers asked for least recently go first, so that a burst of pages
+/// nobody asks for again (a crawler walking every date range, say) cannot push out the ones
+/// everybody opens.
 pub struct Kept<K, V> {
     kept: Arc<Mutex<KeptAt<K, V>>>,
     limit: usize,
@@ -84,7 +86,26 @@ pub struct Kept<K, V> {
 
 struct KeptAt<K, V> {
     version: Option<DataVersion>,
-    answers: HashMap<K, V>,
+    /// Each answer with the tick it was last asked for or kept at.
+    answers: HashMap<K, (V, u64)>,
+    tick: u64,
+}
+
+impl<K, V> KeptAt<K, V> {
+    fn next_tick(&mut self) -> u64 {
+        self.tick += 1;
+        self.tick
+    }
+
+    /// Drops the least recently used eighth of `limit` answers (at least one), so that a page
+    /// kept past the limit costs a scan of the kept answers only once in every eighth of them.
+    fn make_room(&mut self, limit: usize) {
+        let mut ticks: Vec<u64> = self.answers.values().map(|(_, tick)| *tick).collect();
+        let dropped = (limit / 8).clamp(1, ticks.len());
+        let (_, newest_dropped, _) = ticks.select_nth_unstable(dropped - 1);
+        let newest_dropped = *newest_dropped;
+        self.answers.retain(|_, (_, tick)| *tick > newest_dropped);
+    }
 }
 
 impl<K, V> Clone for Kept<K, V> {
@@ -102,8 +123,9 @@ impl<K: Eq + Hash, V: Clone> Kept<K, V> {
             kept: Arc::new(Mutex::new(KeptAt {
                 version: None,
                 answers: HashMap::new(),
+                tick: 0,
             })),
-            limit,
+            limit: limit.max(1),
         }
     }
 
@@ -115,25 +137,115 @@ impl<K: Eq + Hash, V: Clone> Kept<K, V> {
             kept.answers.clear();
             return None;
         }
-        kept.answers.get(key).cloned()
+        let tick = kept.next_tick();
+        let (answer, used) = kept.answers.get_mut(key)?;
+        *used = tick;
+        Some(answer.clone())
     }
 
     /// Keeps `answer`, worked out from data read after `version` was, unless a newer version
-    /// has been seen since. Past the limit, everything kept goes first.
+    /// has been seen since. Past the limit, the least recently used answers go first.
     pub fn put(&self, version: DataVersion, key: K, answer: &V) {
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if kept.version != Some(version) {
             return;
         }
-        if kept.answers.len() >= self.limit {
-            kept.answers.clear();
+        if kept.answers.len() >= self.limit && !kept.answers.contains_key(&key) {
+            kept.make_room(self.limit);
         }
-        kept.answers.insert(key, answer.clone());
+        let tick = kept.next_tick();
+        kept.answers.insert(key, (answer.clone(), tick));
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.kept.lock().unwrap().answers.len()
     }
 }
 
 impl<K, V> std::fmt::Debug for Kept<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Kept").field("limit", &self.limit).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(n: i64) -> DataVersion {
+        DataVersion([Some(n), None, None, None, None, None, None, None, None])
+    }
+
+    #[test]
+    fn an_answer_is_kept_until_the_version_changes() {
+        let kept = Kept::new(8);
+        assert_eq!(kept.get(version(1), &"first page"), None);
+        kept.put(version(1), "first page", &10);
+        assert_eq!(kept.get(version(1), &"first page"), Some(10));
+
+        assert_eq!(kept.get(version(2), &"first page"), None);
+        kept.put(version(1), "first page", &10);
+        assert_eq!(
+            kept.get(version(2), &"first page"),
+            None,
+            "an answer worked out from older data is not kept once a newer version was seen"
+        );
+    }
+
+    #[test]
+    fn pages_asked_for_often_survive_a_flood_of_pages_asked_for_once() {
+        let kept = Kept::new(64);
+        let v = version(1);
+        assert_eq!(kept.get(v, &0), None);
+        kept.put(v, 0, &"first page");
+        for range in 1..10_000 {
+            assert_eq!(
+                kept.get(v, &0),
+                Some("first page"),
+                "after {range} other pages"
+            );
+            assert_eq!(kept.get(v, &range), None);
+            kept.put(v, range, &"a date range asked for once");
+            assert!(kept.len() <= 64);
+        }
+    }
+
+    #[test]
+    fn the_least_recently_used_answers_go_first() {
+        let kept = Kept::new(16);
+        let v = version(1);
+        assert_eq!(kept.get(v, &0), None);
+        for key in 0..16 {
+            kept.put(v, key, &key);
+        }
+        // Asked for in the order 15, 14, ..., 0: the higher keys are now the older ones.
+        for key in (0..16).rev() {
+            assert_eq!(kept.get(v, &key), Some(key));
+        }
+        kept.put(v, 16, &16);
+        assert_eq!(
+            kept.len(),
+            15,
+            "an eighth of the limit, two answers, made room"
+        );
+        assert_eq!(kept.get(v, &15), None);
+        assert_eq!(kept.get(v, &14), None);
+        for key in 0..14 {
+            assert_eq!(kept.get(v, &key), Some(key));
+        }
+        assert_eq!(kept.get(v, &16), Some(16));
+    }
+
+    #[test]
+    fn keeping_an_answer_again_replaces_it_without_making_room() {
+        let kept = Kept::new(2);
+        let v = version(1);
+        assert_eq!(kept.get(v, &"a"), None);
+        kept.put(v, "a", &1);
+        kept.put(v, "b", &2);
+        kept.put(v, "a", &3);
+        assert_eq!(kept.get(v, &"a"), Some(3));
+        assert_eq!(kept.get(v, &"b"), Some(2));
     }
 }

@@ -15,7 +15,7 @@ use crate::{
     domain::Role,
     domain::account::required_line,
     domain::incident::{KeyTimes, parse_tags},
-    domain::time::{parse_local, parse_local_optional, show},
+    domain::time::{parse_local, parse_local_optional, show, show_text},
     services::{action_items, catalog, incidents, postmortems, search},
 };
 #[cfg(feature = "ssr")]
@@ -31,7 +31,9 @@ pub struct IncidentSummary {
     pub title: String,
     pub severity: Severity,
     pub services: Vec<String>,
-    pub started: ShownTime,
+    /// When it started, as shown in the viewer's zone: the list shows nothing else of the
+    /// moment, and every byte of a row is written again into the page for hydration.
+    pub started: String,
     pub resolved: bool,
     pub time_to_resolve: Option<i64>,
     pub postmortem_status: PostmortemStatus,
@@ -387,7 +389,7 @@ pub async fn list_incidents(params: ListParams) -> Result<IncidentList, AppError
                         id: i.id,
                         title: i.title,
                         severity: Severity::parse(&i.severity).unwrap_or(Severity::Sev4),
-                        started: show(i.started_at, zone),
+                        started: show_text(i.started_at, zone),
                         resolved: i.resolved_at.is_some(),
                     })
                     .collect(),

@@ -48,10 +48,17 @@ mod zone {
         let local = at.with_timezone(&zone);
         ShownTime {
             utc: at,
-            text: local.format("%Y-%m-%d %H:%M:%S %Z").to_string(),
+            text: local.format(SHOWN).to_string(),
             input: local.format("%Y-%m-%dT%H:%M:%S").to_string(),
         }
     }
+
+    /// Only the text of [`show`], for a page that shows the moment and does nothing else with it.
+    pub fn show_text(at: DateTime<Utc>, zone: Tz) -> String {
+        at.with_timezone(&zone).format(SHOWN).to_string()
+    }
+
+    const SHOWN: &str = "%Y-%m-%d %H:%M:%S %Z";
 
     /// A `datetime-local` value (with or without seconds) read in `zone`. A wall-clock time
     /// that happens twice when clocks go back is read as the first; one skipped when they go

@@ -229,7 +229,7 @@ fn IncidentRow(incident: IncidentSummary) -> impl IntoView {
                 {incident.snippet.as_deref().map(snippet_view)}
             </td>
             <td>{incident.services.join(", ")}</td>
-            <td>{incident.started.text}</td>
+            <td>{incident.started}</td>
             <td class:muted=!incident.resolved>{resolved_in}</td>
             <td><span class=format!("badge status {}", incident.postmortem_status.key())>{incident.postmortem_status.label()}</span></td>
             <td class="item-counts">

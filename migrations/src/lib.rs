@@ -20,6 +20,7 @@ mod m20261130_000014_action_item_panel_indexes;
 mod m20261130_000015_alerts;
 mod m20261130_000016_open_incident_index;
 mod m20261206_000017_action_item_due_index;
+mod m20261208_000018_search_merged_later;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_alerts::Migration),
             Box::new(m20261130_000016_open_incident_index::Migration),
             Box::new(m20261206_000017_action_item_due_index::Migration),
+            Box::new(m20261208_000018_search_merged_later::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{
     LockedSqliteHandle, SqliteConnection, SqliteJournalMode, SqliteSynchronous,
 };
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -153,9 +153,54 @@ async fn analyze(db: &DatabaseConnection, every_table: bool) -> Result<(), sea_o
     Ok(())
 }
 
-/// Refreshes the planner's statistics; run now and then by the server.
+/// Refreshes the planner's statistics and merges the search index; run at start and every ten
+/// minutes by the server.
 pub async fn optimize(db: &Db) -> Result<(), sea_orm::DbErr> {
-    analyze(db.write(), true).await
+    analyze(db.write(), true).await?;
+    merge_search_index(db.write()).await?;
+    Ok(())
+}
+
+/// Pages of the search index one merge step writes at most: a step holds the writer for a few
+/// milliseconds, and the writes waiting for it go between two steps.
+const MERGE_STEP_PAGES: u32 = 500;
+
+/// The most merge steps one call takes. An index written faster than this merges is merged over
+/// several calls, and FTS5 itself merges any level that reaches 16 segments meanwhile.
+const MERGE_STEPS: usize = 64;
+
+/// Merges the segments of SQLite's full-text index, which the writes leave for later (the
+/// migration `search_merged_later`): a step at a time, each in a transaction of its own, until a
+/// step finds no level with four segments or more. Returns how many steps did work.
+async fn merge_search_index(db: &DatabaseConnection) -> Result<usize, sea_orm::DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return Ok(0);
+    }
+    for step in 0..MERGE_STEPS {
+        let txn = db.begin().await?;
+        let before = total_changes(&txn).await?;
+        txn.execute_unprepared(&format!(
+            "INSERT INTO incident_search (incident_search, rank) VALUES ('merge', {MERGE_STEP_PAGES})"
+        ))
+        .await?;
+        // FTS5 counts two changes or more for a step that merged anything.
+        let merged = total_changes(&txn).await? - before >= 2;
+        txn.commit().await?;
+        if !merged {
+            return Ok(step);
+        }
+    }
+    Ok(MERGE_STEPS)
+}
+
+async fn total_changes(db: &impl ConnectionTrait) -> Result<i64, sea_orm::DbErr> {
+    db.query_one_raw(sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Sqlite,
+        "SELECT total_changes() AS n",
+    ))
+    .await?
+    .ok_or_else(|| sea_orm::DbErr::Custom("total_changes() returned no row".into()))?
+    .try_get("", "n")
 }
 
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
@@ -184,6 +229,69 @@ mod tests {
 
         let memory = connect("sqlite::memory:").await.unwrap();
         assert!(plans_once(memory.write()).await, "an in-memory database");
+    }
+
+    async fn search_segments(db: &DatabaseConnection) -> i64 {
+        db.query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT count(DISTINCT segid) AS n FROM incident_search_idx",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap()
+    }
+
+    async fn search_hits(db: &DatabaseConnection, word: &str) -> i64 {
+        db.query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            format!(
+                "SELECT count(*) AS n FROM incident_search WHERE incident_search MATCH '{word}'"
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "n")
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_search_index_is_merged_by_the_server_not_by_each_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("h.db").display());
+        let db = connect(&url).await.unwrap();
+        migrate(&db).await.unwrap();
+        // Long enough write-ups that FTS5, left to itself, would have merged along the way: it
+        // does some merging each time 64 pages of the index have been written.
+        for id in 1..=12 {
+            let postmortem: Vec<String> = (0..3_000).map(|n| format!("w{id}x{n}")).collect();
+            db.write()
+                .execute_unprepared(&format!(
+                    "INSERT INTO incident_search (rowid, title, summary, postmortem, timeline) \
+                     VALUES ({id}, 'Disk full on db-{id}', '', '{}', '')",
+                    postmortem.join(" ")
+                ))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            search_segments(db.read()).await,
+            12,
+            "each write left its segment for later"
+        );
+
+        optimize(&db).await.unwrap();
+        let left = search_segments(db.read()).await;
+        assert!(left < 4, "{left} segments are left after merging");
+        assert_eq!(search_hits(db.read(), "disk").await, 12);
+        assert_eq!(search_hits(db.read(), "w7x2999").await, 1);
+        assert_eq!(
+            merge_search_index(db.write()).await.unwrap(),
+            0,
+            "nothing is left to merge"
+        );
     }
 
     #[tokio::test]

@@ -194,12 +194,21 @@ async fn merge_search_index(db: &DatabaseConnection) -> Result<usize, sea_orm::D
 }
 
 async fn total_changes(db: &impl ConnectionTrait) -> Result<i64, sea_orm::DbErr> {
+    sqlite_number(db, "SELECT total_changes() AS n").await
+}
+
+/// The number a query on SQLite reads into its column `n`.
+async fn sqlite_number(
+    db: &impl ConnectionTrait,
+    sql: impl Into<String>,
+) -> Result<i64, sea_orm::DbErr> {
+    let sql = sql.into();
     db.query_one_raw(sea_orm::Statement::from_string(
         sea_orm::DbBackend::Sqlite,
-        "SELECT total_changes() AS n",
+        sql.clone(),
     ))
     .await?
-    .ok_or_else(|| sea_orm::DbErr::Custom("total_changes() returned no row".into()))?
+    .ok_or_else(|| sea_orm::DbErr::Custom(format!("{sql} returned no row")))?
     .try_get("", "n")
 }
 
@@ -232,28 +241,22 @@ mod tests {
     }
 
     async fn search_segments(db: &DatabaseConnection) -> i64 {
-        db.query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Sqlite,
+        sqlite_number(
+            db,
             "SELECT count(DISTINCT segid) AS n FROM incident_search_idx",
-        ))
+        )
         .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
         .unwrap()
     }
 
     async fn search_hits(db: &DatabaseConnection, word: &str) -> i64 {
-        db.query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Sqlite,
+        sqlite_number(
+            db,
             format!(
                 "SELECT count(*) AS n FROM incident_search WHERE incident_search MATCH '{word}'"
             ),
-        ))
+        )
         .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "n")
         .unwrap()
     }
 
